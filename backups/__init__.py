@@ -1,0 +1,1 @@
+"""Backups: repositories, policies, backups, PITR requests and approvals (built by the backup issue)."""

@@ -1,0 +1,6 @@
+"""The backups app."""
+from django.apps import AppConfig
+
+
+class BackupsConfig(AppConfig):
+    name = "backups"

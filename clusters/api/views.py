@@ -1,0 +1,85 @@
+"""Viewsets of the clusters API, registered on the /api/v1/ router."""
+from rest_framework import mixins, viewsets
+
+from clusters import filtersets, models
+from clusters.api import serializers
+from clusters.changelog.context import set_user
+
+
+class ChangeAttributionMixin:
+    """Attribute model changes to the API user once DRF has authenticated the request (token or session)."""
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        if request.user and request.user.is_authenticated:
+            set_user(request.user)
+
+
+def model_viewset(model, serializer, filterset, queryset=None):
+    attrs = {
+        "queryset": queryset if queryset is not None else model.objects.all(),
+        "serializer_class": serializer,
+        "filterset_class": filterset,
+        "__doc__": f"{model._meta.verbose_name_plural.capitalize()}: list, create, read, update, delete.",
+    }
+    return type(f"{model.__name__}ViewSet", (ChangeAttributionMixin, viewsets.ModelViewSet), attrs)
+
+
+DeploymentViewSet = model_viewset(models.Deployment, serializers.DeploymentSerializer,
+                                  filtersets.DeploymentFilterSet)
+CredentialViewSet = model_viewset(models.Credential, serializers.CredentialSerializer,
+                                  filtersets.CredentialFilterSet)
+NodeViewSet = model_viewset(models.Node, serializers.NodeSerializer, filtersets.NodeFilterSet,
+                            models.Node.objects.select_related("deployment"))
+InfraNodeViewSet = model_viewset(models.InfraNode, serializers.InfraNodeSerializer, filtersets.InfraNodeFilterSet)
+PGClusterViewSet = model_viewset(
+    models.PGCluster, serializers.PGClusterSerializer, filtersets.PGClusterFilterSet,
+    models.PGCluster.objects.select_related("deployment").prefetch_related(
+        "instances__node", "databases", "users", "hba_rules", "custom_services"),
+)
+PGInstanceViewSet = model_viewset(models.PGInstance, serializers.PGInstanceSerializer,
+                                  filtersets.PGInstanceFilterSet,
+                                  models.PGInstance.objects.select_related("cluster", "node"))
+PGDatabaseViewSet = model_viewset(models.PGDatabase, serializers.PGDatabaseSerializer,
+                                  filtersets.PGDatabaseFilterSet)
+PGUserViewSet = model_viewset(models.PGUser, serializers.PGUserSerializer, filtersets.PGUserFilterSet)
+PGServiceViewSet = model_viewset(models.PGService, serializers.PGServiceSerializer, filtersets.PGServiceFilterSet)
+HBARuleViewSet = model_viewset(models.HBARule, serializers.HBARuleSerializer, filtersets.HBARuleFilterSet)
+EtcdClusterViewSet = model_viewset(models.EtcdCluster, serializers.EtcdClusterSerializer,
+                                   filtersets.EtcdClusterFilterSet,
+                                   models.EtcdCluster.objects.prefetch_related("members__node"))
+MinioClusterViewSet = model_viewset(models.MinioCluster, serializers.MinioClusterSerializer,
+                                    filtersets.MinioClusterFilterSet)
+RedisClusterViewSet = model_viewset(models.RedisCluster, serializers.RedisClusterSerializer,
+                                    filtersets.RedisClusterFilterSet)
+
+
+class ObjectChangeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """The change log: who changed what, when, through which door, before → after (secrets masked)."""
+
+    queryset = models.ObjectChange.objects.select_related("content_type")
+    serializer_class = serializers.ObjectChangeSerializer
+    filterset_class = filtersets.ObjectChangeFilterSet
+
+
+ROUTES = [
+    ("deployments", DeploymentViewSet),
+    ("credentials", CredentialViewSet),
+    ("nodes", NodeViewSet),
+    ("infra-nodes", InfraNodeViewSet),
+    ("clusters", PGClusterViewSet),
+    ("instances", PGInstanceViewSet),
+    ("databases", PGDatabaseViewSet),
+    ("users", PGUserViewSet),
+    ("hba-rules", HBARuleViewSet),
+    ("custom-services", PGServiceViewSet),
+    ("etcd-clusters", EtcdClusterViewSet),
+    ("minio-clusters", MinioClusterViewSet),
+    ("redis-clusters", RedisClusterViewSet),
+    ("changes", ObjectChangeViewSet),
+]
+
+
+def register(router):
+    for prefix, viewset in ROUTES:
+        router.register(prefix, viewset, basename=prefix)

@@ -1,0 +1,12 @@
+"""The clusters app: deployments, nodes, and PGSQL/ETCD/MINIO/REDIS clusters."""
+from django.apps import AppConfig
+
+
+class ClustersConfig(AppConfig):
+    name = "clusters"
+    verbose_name = "Clusters"
+
+    def ready(self):
+        from clusters.changelog import signals
+
+        signals.connect()

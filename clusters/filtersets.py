@@ -1,0 +1,71 @@
+"""django-filter filtersets shared by the API (and the console's list views)."""
+import django_filters
+
+from clusters import models
+
+
+def name_filterset(model, extra=()):
+    """A filterset with exact `name`, case-insensitive `name__icontains`, `deployment` and any `extra` fields."""
+    fields = {"name": ["exact", "icontains"]}
+    if any(f.name == "deployment" for f in model._meta.fields):
+        fields["deployment"] = ["exact"]
+        fields["deployment__name"] = ["exact"]
+    for field in extra:
+        fields[field] = ["exact"]
+    meta = type("Meta", (), {"model": model, "fields": fields})
+    return type(f"{model.__name__}FilterSet", (django_filters.FilterSet,), {"Meta": meta})
+
+
+DeploymentFilterSet = name_filterset(models.Deployment)
+CredentialFilterSet = name_filterset(models.Credential, ["kind", "username"])
+PGClusterFilterSet = name_filterset(models.PGCluster, ["pg_version", "pg_rto", "pg_conf"])
+EtcdClusterFilterSet = name_filterset(models.EtcdCluster)
+MinioClusterFilterSet = name_filterset(models.MinioCluster)
+RedisClusterFilterSet = name_filterset(models.RedisCluster, ["redis_mode"])
+PGDatabaseFilterSet = name_filterset(models.PGDatabase, ["cluster", "owner"])
+PGUserFilterSet = name_filterset(models.PGUser, ["cluster"])
+PGServiceFilterSet = name_filterset(models.PGService, ["cluster", "port"])
+
+
+class NodeFilterSet(django_filters.FilterSet):
+    class Meta:
+        model = models.Node
+        fields = {"deployment": ["exact"], "deployment__name": ["exact"], "ip": ["exact"],
+                  "hostname": ["exact", "icontains"], "status": ["exact"]}
+
+
+class InfraNodeFilterSet(django_filters.FilterSet):
+    class Meta:
+        model = models.InfraNode
+        fields = {"deployment": ["exact"], "infra_seq": ["exact"]}
+
+
+class PGInstanceFilterSet(django_filters.FilterSet):
+    cluster_name = django_filters.CharFilter(field_name="cluster__name")
+
+    class Meta:
+        model = models.PGInstance
+        fields = {"cluster": ["exact"], "pg_role": ["exact"], "pg_seq": ["exact"], "node": ["exact"]}
+
+
+class HBARuleFilterSet(django_filters.FilterSet):
+    class Meta:
+        model = models.HBARule
+        fields = {"deployment": ["exact"], "cluster": ["exact"], "rule_set": ["exact"], "title": ["icontains"]}
+
+
+class ObjectChangeFilterSet(django_filters.FilterSet):
+    user = django_filters.CharFilter(field_name="user_name")
+    object_type = django_filters.CharFilter(method="filter_object_type", help_text="app_label.model, e.g. clusters.pgcluster")
+    since = django_filters.IsoDateTimeFilter(field_name="time", lookup_expr="gte")
+    until = django_filters.IsoDateTimeFilter(field_name="time", lookup_expr="lte")
+
+    class Meta:
+        model = models.ObjectChange
+        fields = ["user", "object_id", "action", "source", "request_id"]
+
+    def filter_object_type(self, queryset, name, value):
+        app_label, _, model = value.lower().partition(".")
+        if not model:
+            return queryset.filter(content_type__model=app_label)
+        return queryset.filter(content_type__app_label=app_label, content_type__model=model)

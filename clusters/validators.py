@@ -1,0 +1,133 @@
+"""Pigsty's naming and value rules, as Django validators and small checks shared by models and import."""
+import ipaddress
+import re
+
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+
+PG_CLUSTER_RE = r"^[a-zA-Z0-9-]+$"
+REDIS_CLUSTER_RE = r"^[a-z][a-z0-9-]*$"
+GENERIC_CLUSTER_RE = r"^[a-zA-Z][a-zA-Z0-9-]*$"
+PG_IDENTIFIER_RE = r"^[a-zA-Z_][a-zA-Z0-9_$]{0,62}$"
+DEPLOYMENT_RE = r"^[a-z0-9][a-z0-9_-]*$"
+
+pg_cluster_name = RegexValidator(
+    PG_CLUSTER_RE, "must match [a-zA-Z0-9-]+ (a DNS name: letters, digits and '-', no dots)"
+)
+redis_cluster_name = RegexValidator(REDIS_CLUSTER_RE, "must match [a-z][a-z0-9-]* (a DNS name starting with a letter)")
+generic_cluster_name = RegexValidator(GENERIC_CLUSTER_RE, "must match [a-zA-Z][a-zA-Z0-9-]* (a DNS name)")
+deployment_name = RegexValidator(DEPLOYMENT_RE, "must match [a-z0-9][a-z0-9_-]* (lower-case letters, digits, '-', '_')")
+pg_identifier = RegexValidator(
+    PG_IDENTIFIER_RE,
+    "must be a PostgreSQL identifier: a letter or '_' then letters, digits, '_' or '$', at most 63 characters",
+)
+
+HBA_ADDR_ALIASES = ("local", "localhost", "intra", "infra", "admin", "world")
+HBA_AUTH_ALIASES = ("deny", "pwd", "sha", "scram", "md5", "ssl", "ssl-md5", "ssl-sha", "os", "ident", "peer",
+                    "trust", "cert")
+HBA_USER_ALIASES = ("${dbsu}", "${repl}", "${monitor}", "${admin}", "all")
+
+# Pigsty's well-known default credentials: anyone can read them in its documentation.
+WELL_KNOWN_DEFAULTS = {
+    "pg_admin_password": "DBUser.DBA",
+    "pg_monitor_password": "DBUser.Monitor",
+    "pg_replication_password": "DBUser.Replicator",
+    "patroni_password": "Patroni.API",
+    "haproxy_admin_password": "pigsty",
+    "grafana_admin_password": "pigsty",
+    "minio_secret_key": "S3User.MinIO",
+    "etcd_root_password": "Etcd.Root",
+}
+WELL_KNOWN_PASSWORDS = frozenset(WELL_KNOWN_DEFAULTS.values())
+SYSTEM_PASSWORD_VARS = tuple(WELL_KNOWN_DEFAULTS)
+GENERATED_PASSWORD_LENGTH = 24
+
+
+def not_well_known_password(value):
+    if value in WELL_KNOWN_PASSWORDS:
+        raise ValidationError(
+            "is one of Pigsty's well-known default passwords; choose another (or leave empty to generate one)",
+            code="default_password",
+        )
+
+
+def hba_addr(value):
+    if value in HBA_ADDR_ALIASES:
+        return
+    try:
+        ipaddress.ip_network(value, strict=False)
+    except ValueError:
+        raise ValidationError(
+            f"must be an alias ({', '.join(HBA_ADDR_ALIASES)}) or a valid CIDR such as 10.0.0.0/8; got {value!r}",
+            code="hba_addr",
+        ) from None
+    if "/" not in value:
+        raise ValidationError(f"CIDR needs a prefix length, e.g. {value}/32", code="hba_addr")
+
+
+def hba_auth(value):
+    if value not in HBA_AUTH_ALIASES:
+        raise ValidationError(
+            f"must be one of the auth aliases {', '.join(HBA_AUTH_ALIASES)}; got {value!r}", code="hba_auth"
+        )
+
+
+def hba_user(value):
+    if value in HBA_USER_ALIASES:
+        return
+    name = value[1:] if value.startswith("+") else value
+    if not re.match(PG_IDENTIFIER_RE, name):
+        raise ValidationError(
+            f"must be all, ${{dbsu}}, ${{repl}}, ${{monitor}}, ${{admin}}, +role or a role name; got {value!r}",
+            code="hba_user",
+        )
+
+
+def cidr(value):
+    try:
+        ipaddress.ip_network(value, strict=False)
+    except ValueError:
+        raise ValidationError(f"{value!r} is not a valid CIDR", code="cidr") from None
+
+
+def cidr_list(values):
+    if not isinstance(values, list):
+        raise ValidationError("must be a list of CIDRs", code="cidr_list")
+    for value in values:
+        cidr(value)
+
+
+def postgres_size(value):
+    """pg_delay and similar: a PostgreSQL interval such as 1h, 30min, 1d."""
+    if value and not re.match(r"^\d+\s*(ms|s|min|h|d)?$", str(value)):
+        raise ValidationError(f"must be a duration such as 30min, 1h or 1d; got {value!r}", code="duration")
+
+
+RTO_PLAN_KEYS = ("ttl", "loop_wait", "retry_timeout", "primary_start_timeout", "safety_margin")
+
+
+def rto_plan(plan):
+    """A custom pg_rto_plan: {mode: {ttl, loop_wait, retry_timeout, ...}} with loop_wait + 2×retry_timeout ≤ ttl."""
+    if not isinstance(plan, dict):
+        raise ValidationError("must be a mapping of mode name to Patroni/HAProxy parameters", code="rto_plan")
+    errors = []
+    for mode, params in plan.items():
+        if not isinstance(params, dict):
+            errors.append(f"{mode}: must be a mapping of parameters")
+            continue
+        missing = [key for key in ("ttl", "loop_wait", "retry_timeout") if key not in params]
+        if missing:
+            errors.append(f"{mode}: missing {', '.join(missing)}")
+            continue
+        try:
+            ttl, loop_wait, retry = (int(params[k]) for k in ("ttl", "loop_wait", "retry_timeout"))
+        except (TypeError, ValueError):
+            errors.append(f"{mode}: ttl, loop_wait and retry_timeout must be whole seconds")
+            continue
+        if loop_wait + 2 * retry > ttl:
+            errors.append(
+                f"{mode}: loop_wait + 2 × retry_timeout must be ≤ ttl ({loop_wait} + 2 × {retry} = "
+                f"{loop_wait + 2 * retry} > {ttl})"
+            )
+    if errors:
+        raise ValidationError(errors, code="rto_plan")

@@ -1,0 +1,1 @@
+"""Monitoring: exporters, scrape targets, Grafana dashboards and charts (built by a later issue)."""

@@ -1,0 +1,6 @@
+"""The monitoring app."""
+from django.apps import AppConfig
+
+
+class MonitoringConfig(AppConfig):
+    name = "monitoring"

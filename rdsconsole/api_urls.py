@@ -1,0 +1,9 @@
+"""The /api/v1/ router: every app registers its viewsets here."""
+from rest_framework.routers import DefaultRouter
+
+from clusters.api import views as cluster_views
+
+router = DefaultRouter()
+cluster_views.register(router)
+
+urlpatterns = router.urls

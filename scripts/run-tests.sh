@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# The full suite on PostgreSQL: checks, migrations check, then pytest (unit, API, inventory, sandbox, e2e).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export DATABASE_URL="${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/rdsconsole}"
+export RDS_VAR_DIR="${RDS_VAR_DIR:-$PWD/var/test}"
+BIN=.venv/bin
+if ! pg_isready -h 127.0.0.1 -p 5432 -q; then
+  echo "PostgreSQL does not answer on 127.0.0.1:5432; starting the local cluster"
+  pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -1)" main start
+fi
+$BIN/python manage.py check
+$BIN/python manage.py makemigrations --check --dry-run
+$BIN/pytest "$@"

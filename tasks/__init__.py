@@ -1,0 +1,1 @@
+"""Tasks: jobs, Celery tasks, SSH execution and node operations."""

@@ -1,0 +1,6 @@
+"""The tasks app."""
+from django.apps import AppConfig
+
+
+class TasksConfig(AppConfig):
+    name = "tasks"
