@@ -2,8 +2,10 @@
 from rest_framework.routers import DefaultRouter
 
 from clusters.api import views as cluster_views
+from tasks.api import views as task_views
 
 router = DefaultRouter()
 cluster_views.register(router)
+task_views.register(router)
 
 urlpatterns = router.urls

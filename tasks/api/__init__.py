@@ -1,0 +1,1 @@
+"""REST API of the tasks app: jobs, their logs, cancel."""

@@ -1,0 +1,46 @@
+"""Starting a job: validate first (a refused job never reaches Celery), take the target's lock, enqueue."""
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+
+from .base import get_kind
+
+
+class JobConflict(Exception):
+    """Another mutating job on the same target is queued or running."""
+
+    def __init__(self, running_job):
+        super().__init__(f"job #{running_job.pk} ({running_job.kind}) is {running_job.status} on "
+                         f"{running_job.target_repr}; wait for it or cancel it")
+        self.running_job = running_job
+
+
+def launch(kind_name: str, target=None, *, user=None, params=None):
+    """Create and enqueue a job; raises ValidationError (bad request) or JobConflict (target busy)."""
+    from tasks.models import Job
+    from tasks.tasks import run_job
+
+    kind = get_kind(kind_name)
+    params = dict(params or {})
+    errors = kind.validate(target, params)
+    if errors:
+        raise ValidationError(errors)
+    lock_key = kind.lock_key(target)
+    try:
+        with transaction.atomic():
+            job = Job.objects.create(
+                kind=kind.name,
+                content_type=ContentType.objects.get_for_model(type(target)) if target is not None else None,
+                object_id=target.pk if target is not None else None,
+                target_repr=str(target)[:200] if target is not None else "",
+                lock_key=lock_key,
+                params=params,
+                requested_by=user if getattr(user, "pk", None) else None,
+            )
+    except IntegrityError:
+        running = Job.objects.filter(lock_key=lock_key, status__in=("queued", "running")).first()
+        if running is None:
+            raise
+        raise JobConflict(running) from None
+    transaction.on_commit(lambda: run_job.delay(job.pk))
+    return job

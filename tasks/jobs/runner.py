@@ -1,0 +1,122 @@
+"""Running a job in the worker: steps in order with progress, a masked log, and a clear failure
+("step X failed on node Y: reason"); a job found already running was orphaned by a dead worker."""
+import os
+import socket
+import threading
+import traceback
+from contextlib import contextmanager
+
+from django.db import transaction
+from django.utils import timezone
+
+from clusters.changelog.context import change_context
+
+from .base import JobCancelled, JobContext, JobFailed, get_kind
+
+
+
+def worker_id() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+HEARTBEAT_SECONDS = 10
+
+
+@contextmanager
+def heartbeat(job_id: int):
+    """Touch the job's heartbeat every few seconds while it runs; it stops when the process dies."""
+    from django.db import connection
+
+    from tasks.models import Job
+
+    stop = threading.Event()
+
+    def beat():
+        while not stop.wait(HEARTBEAT_SECONDS):
+            Job.objects.filter(pk=job_id, status="running").update(heartbeat_at=timezone.now())
+        connection.close()
+
+    thread = threading.Thread(target=beat, name=f"job-{job_id}-heartbeat", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
+
+
+def _finish(job, status, error="", result=None):
+    from tasks.models import Job
+
+    fields = {"status": status, "finished_at": timezone.now(), "error": error}
+    if result is not None:
+        fields["result"] = result
+    Job.objects.filter(pk=job.pk).update(**fields)
+    for key, value in fields.items():
+        setattr(job, key, value)
+
+
+def orphan_reason(job) -> str:
+    step = f"during step {job.step_index}/{job.step_count} '{job.step_name}'" if job.step_name else "before its first step"
+    return (f"the worker running this job ({job.worker or 'unknown'}) stopped {step} (killed or crashed); "
+            f"nothing was rolled back: run the job again to converge")
+
+
+def execute(job_id: int):
+    from tasks.models import Job
+
+    with transaction.atomic():
+        job = Job.objects.select_for_update().get(pk=job_id)
+        if job.status == "running":
+            job_orphaned = True
+        elif job.status != "queued":
+            return job
+        else:
+            job_orphaned = False
+            if job.cancel_requested:
+                job.status = "cancelled"
+            else:
+                job.status, job.started_at, job.worker = "running", timezone.now(), worker_id()
+                job.heartbeat_at = job.started_at
+            job.save(update_fields=["status", "started_at", "worker", "heartbeat_at"])
+    if job_orphaned:
+        _finish(job, "failed", orphan_reason(job))
+        return job
+    if job.status == "cancelled":
+        _finish(job, "cancelled", "cancelled before it started")
+        return job
+
+    kind = get_kind(job.kind)
+    target = job.target
+    ctx = JobContext(job, target, kind.secrets(target) if target is not None else [])
+    step_name = ""
+    try:
+        with heartbeat(job.pk), change_context(user=job.requested_by, source="job"):
+            steps = kind.steps(ctx)
+            for index, step in enumerate(steps, start=1):
+                ctx.check_cancelled()
+                step_name = step.name
+                ctx.set_progress(index, len(steps), step.name)
+                ctx.log(f"step {index}/{len(steps)}: {step.name}")
+                step.run(ctx)
+        ctx.result["changed"] = ctx.changed
+        summary = (f"{len(ctx.changed)} change(s)" if ctx.changed else "no change: everything was already as declared")
+        ctx.result["summary"] = summary
+        ctx.log(f"succeeded: {summary}")
+        _finish(job, "succeeded", result=ctx.result)
+    except JobCancelled:
+        ctx.log("cancelled by request", level="warning")
+        _finish(job, "cancelled", "cancelled by request", ctx.result)
+    except JobFailed as exc:
+        where = f" on node {exc.node}" if exc.node else ""
+        message = ctx.mask(f"step '{step_name}' failed{where}: {exc.reason}")
+        ctx.log(message, node=exc.node, level="error")
+        _finish(job, "failed", message, ctx.result)
+    except Exception as exc:
+        node = getattr(exc, "node", "")
+        where = f" on node {node}" if node else ""
+        message = ctx.mask(f"step '{step_name}' failed{where}: {type(exc).__name__}: {exc}")
+        ctx.log(message, node=str(node or ""), level="error")
+        ctx.log(ctx.mask(traceback.format_exc()), level="debug")
+        _finish(job, "failed", message, ctx.result)
+    return job
