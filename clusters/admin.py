@@ -3,6 +3,7 @@ from django import forms
 from django.contrib import admin
 
 from clusters import models
+from rdsconsole.crypto import EncryptedJSONField, EncryptedTextField
 
 
 class SecretWidget(forms.PasswordInput):
@@ -12,38 +13,52 @@ class SecretWidget(forms.PasswordInput):
         super().__init__(attrs, render_value=False)
 
 
-class CredentialForm(forms.ModelForm):
-    secret = forms.CharField(widget=SecretWidget, required=False, help_text="leave empty to keep the stored one")
-    passphrase = forms.CharField(widget=SecretWidget, required=False)
+class WriteOnlySecretsForm(forms.ModelForm):
+    """Encrypted text fields (passwords, keys) as empty password inputs: typing sets a new value, leaving one
+    empty keeps the stored value (or refuses, if the field is required and nothing is stored)."""
 
-    class Meta:
-        model = models.Credential
-        fields = ["name", "kind", "username", "secret", "passphrase"]
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in self.secret_fields():
+            self.fields[name] = forms.CharField(widget=SecretWidget, required=False,
+                                                help_text="write-only; leave empty to keep the stored value")
 
-    def clean_secret(self):
-        value = self.cleaned_data["secret"]
-        if not value and self.instance.pk:
-            return self.instance.secret
-        if not value:
-            raise forms.ValidationError("a private key or password is required")
-        return value
+    def secret_fields(self):
+        return [field.name for field in self._meta.model._meta.concrete_fields
+                if isinstance(field, EncryptedTextField) and field.name in self.fields]
 
-    def clean_passphrase(self):
-        return self.cleaned_data["passphrase"] or (self.instance.passphrase if self.instance.pk else "")
+    def clean(self):
+        cleaned = super().clean()
+        for name in self.secret_fields():
+            if not cleaned.get(name):
+                cleaned[name] = getattr(self.instance, name) if self.instance.pk else ""
+                if not cleaned[name] and not self._meta.model._meta.get_field(name).blank:
+                    self.add_error(name, "is required")
+        return cleaned
+
+
+class HideSecrets:
+    """Secrets are never shown back: secret-var mappings are left out of the form, passwords and keys are
+    write-only inputs."""
+
+    form = WriteOnlySecretsForm
+
+    def get_exclude(self, request, obj=None):
+        secret = [field.name for field in self.model._meta.concrete_fields if isinstance(field, EncryptedJSONField)]
+        return [*(super().get_exclude(request, obj) or ()), *secret]
+
+
+class SecretsHidden(HideSecrets, admin.ModelAdmin):
+    pass
 
 
 @admin.register(models.Credential)
-class CredentialAdmin(admin.ModelAdmin):
-    form = CredentialForm
+class CredentialAdmin(SecretsHidden):
     list_display = ["name", "kind", "username"]
 
 
-class SecretVarsExcluded(admin.ModelAdmin):
-    exclude = ["secret_vars"]
-
-
 @admin.register(models.Deployment)
-class DeploymentAdmin(SecretVarsExcluded):
+class DeploymentAdmin(SecretsHidden):
     list_display = ["name", "description"]
     search_fields = ["name"]
 
@@ -55,38 +70,35 @@ class NodeAdmin(admin.ModelAdmin):
     search_fields = ["ip", "hostname"]
 
 
-class PGInstanceInline(admin.TabularInline):
+class PGInstanceInline(HideSecrets, admin.TabularInline):
     model = models.PGInstance
     extra = 0
 
 
 @admin.register(models.PGCluster)
-class PGClusterAdmin(SecretVarsExcluded):
+class PGClusterAdmin(SecretsHidden):
     list_display = ["name", "deployment", "pg_version", "pg_rto", "pg_rpo", "pg_conf"]
     list_filter = ["deployment"]
     inlines = [PGInstanceInline]
 
 
 @admin.register(models.PGUser)
-class PGUserAdmin(admin.ModelAdmin):
-    exclude = ["password"]
+class PGUserAdmin(SecretsHidden):
     list_display = ["name", "cluster"]
 
 
 @admin.register(models.MinioUser)
-class MinioUserAdmin(admin.ModelAdmin):
-    exclude = ["secret_key"]
+class MinioUserAdmin(SecretsHidden):
     list_display = ["access_key", "cluster", "policy"]
 
 
 @admin.register(models.EtcdCluster, models.MinioCluster)
-class ModuleClusterAdmin(SecretVarsExcluded):
+class ModuleClusterAdmin(SecretsHidden):
     list_display = ["name", "deployment"]
 
 
 @admin.register(models.RedisCluster)
-class RedisClusterAdmin(admin.ModelAdmin):
-    exclude = ["secret_vars", "redis_sentinel_monitor"]
+class RedisClusterAdmin(SecretsHidden):
     list_display = ["name", "deployment", "redis_mode"]
 
 
@@ -108,4 +120,4 @@ class ObjectChangeAdmin(admin.ModelAdmin):
 admin.site.register([
     models.InfraNode, models.PGInstance, models.PGService, models.PGDatabase, models.HBARule, models.EtcdMember,
     models.MinioMember, models.MinioBucket, models.RedisNode, models.RedisInstance,
-])
+], SecretsHidden)

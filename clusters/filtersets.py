@@ -1,5 +1,6 @@
 """django-filter filtersets shared by the API (and the console's list views)."""
 import django_filters
+from django.core.validators import validate_ipv46_address
 
 from clusters import models
 
@@ -28,24 +29,47 @@ PGServiceFilterSet = name_filterset(models.PGService, ["cluster", "port"])
 
 
 class NodeFilterSet(django_filters.FilterSet):
+    ip = django_filters.CharFilter(validators=[validate_ipv46_address], help_text="the node's IP address")
+
     class Meta:
         model = models.Node
         fields = {"deployment": ["exact"], "deployment__name": ["exact"], "ip": ["exact"],
                   "hostname": ["exact", "icontains"], "status": ["exact"]}
 
 
+def split_seq_name(value: str):
+    """`pg-meta-2` → ("pg-meta", 2); None when the name does not end in -<number>."""
+    prefix, _, seq = value.rpartition("-")
+    return (prefix, int(seq)) if prefix and seq.isdigit() else None
+
+
 class InfraNodeFilterSet(django_filters.FilterSet):
+    name = django_filters.CharFilter(method="filter_name", help_text="the derived name infra-{infra_seq}")
+
     class Meta:
         model = models.InfraNode
         fields = {"deployment": ["exact"], "infra_seq": ["exact"]}
 
+    def filter_name(self, queryset, name, value):
+        parts = split_seq_name(value)
+        if parts is None or parts[0] != "infra":
+            return queryset.none()
+        return queryset.filter(infra_seq=parts[1])
+
 
 class PGInstanceFilterSet(django_filters.FilterSet):
     cluster_name = django_filters.CharFilter(field_name="cluster__name")
+    name = django_filters.CharFilter(method="filter_name", help_text="the derived name {pg_cluster}-{pg_seq}")
 
     class Meta:
         model = models.PGInstance
         fields = {"cluster": ["exact"], "pg_role": ["exact"], "pg_seq": ["exact"], "node": ["exact"]}
+
+    def filter_name(self, queryset, name, value):
+        parts = split_seq_name(value)
+        if parts is None:
+            return queryset.none()
+        return queryset.filter(cluster__name=parts[0], pg_seq=parts[1])
 
 
 class HBARuleFilterSet(django_filters.FilterSet):
@@ -56,7 +80,8 @@ class HBARuleFilterSet(django_filters.FilterSet):
 
 class ObjectChangeFilterSet(django_filters.FilterSet):
     user = django_filters.CharFilter(field_name="user_name")
-    object_type = django_filters.CharFilter(method="filter_object_type", help_text="app_label.model, e.g. clusters.pgcluster")
+    object_type = django_filters.CharFilter(method="filter_object_type",
+                                            help_text="app_label.model, e.g. clusters.pgcluster")
     since = django_filters.IsoDateTimeFilter(field_name="time", lookup_expr="gte")
     until = django_filters.IsoDateTimeFilter(field_name="time", lookup_expr="lte")
 

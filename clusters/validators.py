@@ -43,6 +43,17 @@ SYSTEM_PASSWORD_VARS = tuple(WELL_KNOWN_DEFAULTS)
 GENERATED_PASSWORD_LENGTH = 24
 
 
+def contains_nul(value) -> bool:
+    """True if a string anywhere in `value` (dict keys included) holds a NUL character."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(contains_nul(key) or contains_nul(item) for key, item in value.items())
+    if isinstance(value, (list, tuple)):
+        return any(contains_nul(item) for item in value)
+    return False
+
+
 def not_well_known_password(value):
     if value in WELL_KNOWN_PASSWORDS:
         raise ValidationError(

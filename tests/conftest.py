@@ -2,6 +2,8 @@
 import pytest
 from rest_framework.test import APIClient
 
+pytest_plugins = ["tests.fixtures_sandbox", "tests.fixtures_worker"]
+
 
 @pytest.fixture
 def admin_user(django_user_model):
@@ -18,3 +20,9 @@ def api(admin_user):
 @pytest.fixture
 def anon():
     return APIClient()
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Every test creates users; the production hasher's deliberate slowness would only cost time here."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

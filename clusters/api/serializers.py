@@ -119,9 +119,16 @@ class PGInstanceSerializer(NodeRefMixin, ModelSaveMixin, serializers.ModelSerial
         validated_data = self.resolve_node(validated_data, validated_data["cluster"].deployment)
         return super().create(validated_data)
 
+    def update(self, instance, validated_data):
+        if "ip" in validated_data:
+            cluster = validated_data.get("cluster", instance.cluster)
+            validated_data = self.resolve_node(validated_data, cluster.deployment)
+        return super().update(instance, validated_data)
+
 
 class PGServiceSerializer(ModelSaveMixin, serializers.ModelSerializer):
-    check = serializers.CharField(source="check_path", required=False)
+    check = serializers.CharField(source="check_path", required=False,
+                                  max_length=models.PGService._meta.get_field("check_path").max_length)
 
     class Meta:
         model = models.PGService
@@ -160,7 +167,8 @@ class HBARuleSerializer(ModelSaveMixin, serializers.ModelSerializer):
         cluster = attrs.get("cluster") or getattr(self.instance, "cluster", None)
         if not attrs.get("deployment") and not getattr(self.instance, "deployment_id", None):
             if cluster is None:
-                raise serializers.ValidationError({"deployment": "give the deployment (or a cluster) of the rule"})
+                message = "give the rule's deployment, or a cluster to take it from"
+                raise serializers.ValidationError({"deployment": message, "cluster": message})
             attrs["deployment"] = cluster.deployment
         return attrs
 

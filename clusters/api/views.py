@@ -2,7 +2,7 @@
 from rest_framework import mixins, viewsets
 
 from clusters import filtersets, models
-from clusters.api import serializers
+from clusters.api import actions, serializers
 from clusters.changelog.context import set_user
 
 
@@ -15,22 +15,22 @@ class ChangeAttributionMixin:
             set_user(request.user)
 
 
-def model_viewset(model, serializer, filterset, queryset=None):
+def model_viewset(model, serializer, filterset, queryset=None, extra=()):
     attrs = {
         "queryset": queryset if queryset is not None else model.objects.all(),
         "serializer_class": serializer,
         "filterset_class": filterset,
         "__doc__": f"{model._meta.verbose_name_plural.capitalize()}: list, create, read, update, delete.",
     }
-    return type(f"{model.__name__}ViewSet", (ChangeAttributionMixin, viewsets.ModelViewSet), attrs)
+    return type(f"{model.__name__}ViewSet", (*extra, ChangeAttributionMixin, viewsets.ModelViewSet), attrs)
 
 
 DeploymentViewSet = model_viewset(models.Deployment, serializers.DeploymentSerializer,
-                                  filtersets.DeploymentFilterSet)
+                                  filtersets.DeploymentFilterSet, extra=(actions.InventoryActionsMixin,))
 CredentialViewSet = model_viewset(models.Credential, serializers.CredentialSerializer,
                                   filtersets.CredentialFilterSet)
 NodeViewSet = model_viewset(models.Node, serializers.NodeSerializer, filtersets.NodeFilterSet,
-                            models.Node.objects.select_related("deployment"))
+                            models.Node.objects.select_related("deployment"), extra=(actions.CheckNodeActionMixin,))
 InfraNodeViewSet = model_viewset(models.InfraNode, serializers.InfraNodeSerializer, filtersets.InfraNodeFilterSet)
 PGClusterViewSet = model_viewset(
     models.PGCluster, serializers.PGClusterSerializer, filtersets.PGClusterFilterSet,

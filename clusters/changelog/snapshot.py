@@ -14,7 +14,9 @@ def _plain(value):
     return str(value)
 
 
-NOT_LOGGED = frozenset({"created", "last_updated"})
+# Bookkeeping and observed state: not changes anyone made to the declared model.
+NOT_LOGGED = frozenset({"created", "last_updated", "last_applied", "live_role", "live_state", "live_timeline",
+                        "live_lag_mb", "live_updated", "checked_at", "facts", "heartbeat_at"})
 
 
 def logged_fields(instance):

@@ -2,6 +2,8 @@
 from django.core.exceptions import ValidationError
 from django.db import models
 
+from clusters import validators
+
 
 class ConflictError(ValidationError):
     """The object clashes with an existing one (a uniqueness rule): the API answers 409."""
@@ -15,6 +17,31 @@ class ChangeLoggedModel(models.Model):
 
     class Meta:
         abstract = True
+
+    def clean_fields(self, exclude=None):
+        """Field validation, plus two rules for every model: no NUL character in any value (PostgreSQL cannot
+        store one in text or jsonb), and an object's deployment is fixed once it is created."""
+        try:
+            super().clean_fields(exclude)
+            errors = {}
+        except ValidationError as exc:
+            errors = exc.error_dict
+        for field in self._meta.concrete_fields:
+            if field.name not in errors and validators.contains_nul(getattr(self, field.attname)):
+                errors[field.name] = [ValidationError("must not contain a NUL character (\\u0000)", code="nul")]
+        if "deployment" not in errors and self.deployment_changed():
+            errors["deployment"] = [ValidationError(
+                "cannot change once created: the nodes and members of the object belong to its deployment",
+                code="deployment_fixed")]
+        if errors:
+            raise ValidationError(errors)
+
+    def deployment_changed(self) -> bool:
+        """True when a saved object with a `deployment` is being given another one."""
+        if self.pk is None or not any(f.name == "deployment" for f in self._meta.concrete_fields):
+            return False
+        stored = type(self)._base_manager.filter(pk=self.pk).values_list("deployment_id", flat=True).first()
+        return stored is not None and stored != self.deployment_id
 
     def save(self, *args, **kwargs):
         self.full_clean(validate_unique=False, validate_constraints=False)

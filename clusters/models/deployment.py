@@ -32,6 +32,7 @@ class Deployment(ChangeLoggedModel):
     vars = vars_field("global vars (all.vars) the model has no column for")
     secret_vars = EncryptedJSONField(help_text="global secret vars: system passwords and nested secrets")
     infra_vars = vars_field("vars of the `infra` group")
+    infra_secret_vars = EncryptedJSONField(help_text="secret vars of the `infra` group")
     extra_groups = vars_field("inventory groups of no known module, kept verbatim")
 
     class Meta:
@@ -117,6 +118,7 @@ class InfraNode(ChangeLoggedModel):
     node = models.ForeignKey(Node, on_delete=models.CASCADE, related_name="infra_roles")
     infra_seq = models.PositiveIntegerField()
     vars = vars_field()
+    secret_vars = EncryptedJSONField(help_text="host-level secret vars")
 
     class Meta:
         ordering = ["deployment__name", "infra_seq"]

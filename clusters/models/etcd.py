@@ -18,6 +18,9 @@ class EtcdCluster(ChangeLoggedModel):
     group = models.CharField(max_length=63, default="etcd", help_text="inventory group name")
     vars = vars_field()
     secret_vars = EncryptedJSONField()
+    status = models.CharField(max_length=12, default="declared",
+                              choices=[(s, s) for s in ("declared", "running", "failed")])
+    last_applied = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["deployment__name", "name"]
@@ -40,9 +43,11 @@ class EtcdCluster(ChangeLoggedModel):
 
 class EtcdMember(ChangeLoggedModel):
     cluster = models.ForeignKey(EtcdCluster, on_delete=models.CASCADE, related_name="members")
-    node = models.ForeignKey(Node, on_delete=models.PROTECT, related_name="etcd_members")
+    # RESTRICT: a node in use cannot be deleted on its own, only with its whole deployment
+    node = models.ForeignKey(Node, on_delete=models.RESTRICT, related_name="etcd_members")
     etcd_seq = models.PositiveIntegerField()
     vars = vars_field()
+    secret_vars = EncryptedJSONField(help_text="host-level secret vars")
 
     class Meta:
         ordering = ["cluster__name", "etcd_seq"]

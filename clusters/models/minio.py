@@ -31,9 +31,11 @@ class MinioCluster(ChangeLoggedModel):
 
 class MinioMember(ChangeLoggedModel):
     cluster = models.ForeignKey(MinioCluster, on_delete=models.CASCADE, related_name="members")
-    node = models.ForeignKey(Node, on_delete=models.PROTECT, related_name="minio_members")
+    # RESTRICT: a node in use cannot be deleted on its own, only with its whole deployment
+    node = models.ForeignKey(Node, on_delete=models.RESTRICT, related_name="minio_members")
     minio_seq = models.PositiveIntegerField()
     vars = vars_field()
+    secret_vars = EncryptedJSONField(help_text="host-level secret vars")
 
     class Meta:
         ordering = ["cluster__name", "minio_seq"]

@@ -14,6 +14,7 @@ from .deployment import Deployment, Node
 RTO_MODES = [("fast", "fast"), ("norm", "norm"), ("safe", "safe"), ("wide", "wide")]
 CONF_TEMPLATES = [("oltp", "oltp"), ("olap", "olap"), ("crit", "crit"), ("tiny", "tiny")]
 PG_ROLES = [("primary", "primary"), ("replica", "replica"), ("offline", "offline")]
+CLUSTER_STATUSES = [(s, s) for s in ("declared", "provisioning", "running", "failed", "destroying", "destroyed")]
 DEFAULT_RPO = 1048576
 
 # Pigsty's pg_default_services: derived for every cluster, never stored.
@@ -44,6 +45,9 @@ class PGCluster(ChangeLoggedModel):
     pg_conf = models.CharField(max_length=4, choices=CONF_TEMPLATES, default="oltp", help_text="tuning template")
     vars = vars_field()
     secret_vars = EncryptedJSONField()
+    status = models.CharField(max_length=12, choices=CLUSTER_STATUSES, default="declared",
+                              help_text="what the last job made of the cluster on its nodes")
+    last_applied = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["deployment__name", "name"]
@@ -87,7 +91,8 @@ class PGInstance(ChangeLoggedModel):
     """One PostgreSQL instance `{cls}-{seq}` on one node (PGSQL is 1:1 node:instance)."""
 
     cluster = models.ForeignKey(PGCluster, on_delete=models.CASCADE, related_name="instances")
-    node = models.ForeignKey(Node, on_delete=models.PROTECT, related_name="pg_instances")
+    # RESTRICT: a node in use cannot be deleted on its own, only with its whole deployment
+    node = models.ForeignKey(Node, on_delete=models.RESTRICT, related_name="pg_instances")
     pg_seq = models.PositiveIntegerField()
     pg_role = models.CharField(max_length=8, choices=PG_ROLES, default="replica")
     pg_offline_query = models.BooleanField(default=False)
@@ -95,6 +100,12 @@ class PGInstance(ChangeLoggedModel):
     pg_delay = models.CharField(max_length=20, blank=True, validators=[validators.postgres_size],
                                 help_text="recovery_min_apply_delay of a delayed replica, e.g. 1d")
     vars = vars_field()
+    live_role = models.CharField(max_length=8, blank=True, help_text="role Patroni reports, not the requested one")
+    live_state = models.CharField(max_length=32, blank=True, help_text="Patroni's state of the member")
+    live_timeline = models.PositiveIntegerField(null=True, blank=True)
+    live_lag_mb = models.FloatField(null=True, blank=True, help_text="replication lag Patroni reports, in MB")
+    live_updated = models.DateTimeField(null=True, blank=True)
+    secret_vars = EncryptedJSONField(help_text="host-level secret vars")
 
     class Meta:
         ordering = ["cluster__name", "pg_seq"]
@@ -247,7 +258,8 @@ class PGUser(ChangeLoggedModel):
     roles = models.JSONField(default=list, blank=True)
     parameters = models.JSONField(default=dict, blank=True)
     pool_mode = models.CharField(max_length=12, blank=True)
-    pool_connlimit = models.PositiveIntegerField(null=True, blank=True)
+    pool_connlimit = models.IntegerField(null=True, blank=True, validators=[MinValueValidator(-1)],
+                                         help_text="-1 disables the limit")
     extra = vars_field("pg_users keys the model has no column for")
 
     class Meta:

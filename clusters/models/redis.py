@@ -43,9 +43,11 @@ class RedisNode(ChangeLoggedModel):
     """A node of a Redis cluster (`redis_node`); a node belongs to one Redis cluster only."""
 
     cluster = models.ForeignKey(RedisCluster, on_delete=models.CASCADE, related_name="redis_nodes")
-    node = models.ForeignKey(Node, on_delete=models.PROTECT, related_name="redis_nodes")
+    # RESTRICT: a node in use cannot be deleted on its own, only with its whole deployment
+    node = models.ForeignKey(Node, on_delete=models.RESTRICT, related_name="redis_nodes")
     redis_node = models.PositiveIntegerField()
     vars = vars_field()
+    secret_vars = EncryptedJSONField(help_text="host-level secret vars")
 
     class Meta:
         ordering = ["cluster__name", "redis_node"]
