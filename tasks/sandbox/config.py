@@ -16,12 +16,12 @@ SHARED_MOUNT = "/pg/shared"
 
 @dataclass(frozen=True)
 class SandboxConfig:
-    """Names and addresses of one sandbox; node `n` (1-based) is at `first_host + n - 1` in the subnet."""
+    """Names and addresses of one sandbox; node `n` (1-based) is at `first_ip + n - 1`."""
 
     state_dir: Path
     prefix: str = "rds"
     bridge_cidr: str = "198.18.0.1/24"
-    first_host: int = 11
+    first_ip: str = "198.18.0.11"
     deployment: str = "sandbox"
 
     @classmethod
@@ -48,7 +48,7 @@ class SandboxConfig:
         return f"{self.prefix}-node{n}"
 
     def node_ip(self, n: int) -> str:
-        ip = self.network.network_address + self.first_host + n - 1
+        ip = ipaddress.ip_address(self.first_ip) + n - 1
         if ip not in self.network or ip == self.network.broadcast_address or str(ip) == self.bridge_ip:
             raise ValueError(f"node {n} does not fit in {self.network}")
         return str(ip)

@@ -91,7 +91,7 @@ def up(cfg: SandboxConfig, count: int = 4, install: bool = True, log=print) -> S
     _claim_host_paths()
     cfg.state_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     cfg.shared_dir.mkdir(exist_ok=True)
-    nodes._chown(cfg.shared_dir, "postgres", "postgres")
+    nodes.chown(cfg.shared_dir, "postgres", "postgres")
     launcher = cfg.state_dir / "launcher.py"
     shutil.copyfile(nodes.ASSETS / "launcher.py", launcher)
     _, public_key = _client_key(cfg)
@@ -111,7 +111,7 @@ def up(cfg: SandboxConfig, count: int = 4, install: bool = True, log=print) -> S
         state["nodes"][str(n)] = {**entry, "host_key": host_key}
         _save_state(cfg, state)
     for n in numbers:
-        if not nodes.wait_ready(cfg.node_ip(n)):
+        if not nodes.wait_ready(cfg.node_ip(n), state["nodes"][str(n)]["init_pid"]):
             raise RuntimeError(f"sshd of {cfg.node_name(n)} did not answer; see {cfg.node_dir(n) / 'launcher.log'}")
     if started:
         log(f"started {', '.join(cfg.node_name(n) for n in started)}")
@@ -148,10 +148,8 @@ def down(cfg: SandboxConfig, log=print) -> None:
         raise SandboxUnavailable(NO_PRIVILEGES)
     state = _load_state(cfg)
     numbers = sorted(set(network.node_numbers_present(cfg)) | {int(n) for n in state["nodes"]})
+    nodes.stop({int(n): nodes.NodeProcess(e["unshare_pid"], e["init_pid"]) for n, e in state["nodes"].items()}, cfg)
     for n in numbers:
-        entry = state["nodes"].get(str(n))
-        if entry:
-            nodes.stop(nodes.NodeProcess(entry["unshare_pid"], entry["init_pid"]), cfg, n)
         if cfg.node_name(n) in network.namespaces():
             for pid in network.namespace_pids(cfg.node_name(n)):
                 os.kill(pid, signal.SIGKILL)

@@ -95,7 +95,10 @@ def remove_node_link(cfg: SandboxConfig, n: int) -> None:
     if cfg.node_name(n) in namespaces():
         ip("netns", "del", cfg.node_name(n))
     if cfg.veth_host(n) in links():
-        ip("link", "del", cfg.veth_host(n))
+        # deleting the namespace destroys the pair asynchronously: the host end may vanish meanwhile
+        proc = ip("link", "del", cfg.veth_host(n), check=False)
+        if proc.returncode != 0 and "Cannot find device" not in proc.stderr:
+            raise NetworkError(f"ip link del {cfg.veth_host(n)}: {proc.stderr.strip()}")
 
 
 def node_numbers_present(cfg: SandboxConfig) -> list[int]:

@@ -58,7 +58,7 @@ def mount_points() -> list[str]:
     return [target for _, target, *_ in NODE_DIRS]
 
 
-def _chown(path: Path, user: str, group: str) -> None:
+def chown(path: Path, user: str, group: str) -> None:
     os.chown(path, pwd.getpwnam(user).pw_uid, grp.getgrnam(group).gr_gid)
 
 
@@ -74,7 +74,7 @@ def prepare(cfg: SandboxConfig, n: int, client_public_key: str, hosts: str) -> s
     for rel, _, user, group, mode in NODE_DIRS:
         path = base / rel
         path.mkdir(parents=True, exist_ok=True)
-        _chown(path, user, group)
+        chown(path, user, group)
         path.chmod(mode)
     (base / "etc/supervisor/conf.d").mkdir(exist_ok=True)
     (base / "etc/supervisor/supervisord.conf").write_text((ASSETS / "supervisord.conf").read_text())
@@ -95,7 +95,7 @@ def prepare(cfg: SandboxConfig, n: int, client_public_key: str, hosts: str) -> s
     (base / "etc/hosts").write_text(hosts)
     shared_point = base / SHARED_MOUNT.lstrip("/")
     shared_point.mkdir(exist_ok=True)
-    _chown(shared_point, "postgres", "postgres")
+    chown(shared_point, "postgres", "postgres")
     (base / "spec.json").write_text(json.dumps(_spec(cfg, n), indent=1))
     return host_key.with_suffix(".pub").read_text().strip()
 
@@ -165,16 +165,19 @@ def _wait_gone(pid: int, seconds: float) -> bool:
     return not alive(pid)
 
 
-def stop(process: NodeProcess, cfg: SandboxConfig, n: int) -> None:
-    """SIGTERM the node's PID 1 (unshare itself ignores it), SIGKILL it after the grace; unshare then exits."""
-    if is_ours(process.init_pid, cfg, n):
-        os.kill(process.init_pid, signal.SIGTERM)
+def stop(processes: dict[int, NodeProcess], cfg: SandboxConfig) -> None:
+    """Stop nodes (number -> process) together: SIGTERM each node's PID 1 (unshare itself ignores it),
+    SIGKILL what outlives the grace; each unshare exits with its child."""
+    for n, process in processes.items():
+        if is_ours(process.init_pid, cfg, n):
+            os.kill(process.init_pid, signal.SIGTERM)
+    for n, process in processes.items():
         if not _wait_gone(process.init_pid, STOP_GRACE) and is_ours(process.init_pid, cfg, n):
             os.kill(process.init_pid, signal.SIGKILL)
-    if not _wait_gone(process.unshare_pid, 2) and is_ours(process.unshare_pid, cfg, n):
-        os.kill(process.unshare_pid, signal.SIGKILL)
-        _wait_gone(process.unshare_pid, 2)
-    reap(process.unshare_pid)
+        if not _wait_gone(process.unshare_pid, 2) and is_ours(process.unshare_pid, cfg, n):
+            os.kill(process.unshare_pid, signal.SIGKILL)
+            _wait_gone(process.unshare_pid, 2)
+        reap(process.unshare_pid)
 
 
 def ssh_ready(ip: str, timeout: float = 0.5) -> bool:
@@ -187,12 +190,18 @@ def ssh_ready(ip: str, timeout: float = 0.5) -> bool:
         return False
 
 
-def wait_ready(ip: str, seconds: float = 15) -> bool:
+def supervisor_ready(init_pid: int) -> bool:
+    """True when the node's supervisord socket exists (seen through the node's root, /proc/PID/root)."""
+    return Path(f"/proc/{init_pid}/root/run/supervisor.sock").exists()
+
+
+def wait_ready(ip: str, init_pid: int, seconds: float = 15) -> bool:
+    """Wait until the node's sshd sends its banner and its supervisord listens."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
-        if ssh_ready(ip):
+        if supervisor_ready(init_pid) and ssh_ready(ip):
             return True
-        time.sleep(0.02)
+        time.sleep(0.01)
     return False
 
 

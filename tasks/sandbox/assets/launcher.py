@@ -2,8 +2,8 @@
 
 Started inside the node's network namespace by `unshare --mount --uts --pid --fork --kill-child --mount-proc
 --propagation private`. Given a JSON spec, it sets the hostname, bind-mounts the node's own directories over
-the standard paths, mounts tmpfs on /run and /tmp, then runs supervisord and sshd until SIGTERM, reaping
-every orphan meanwhile. On SIGTERM it stops both and exits, which ends every process of the node.
+the standard paths, mounts tmpfs on /run and /tmp, then runs supervisord and sshd side by side until SIGTERM,
+reaping every orphan meanwhile. On SIGTERM it stops both and exits, which ends every process of the node.
 """
 import grp
 import json
@@ -14,8 +14,6 @@ import socket
 import subprocess
 import sys
 import time
-
-SUPERVISOR_SOCKET = "/run/supervisor.sock"
 
 
 def log(message):
@@ -37,12 +35,6 @@ def prepare(spec):
         os.chown(path, pwd.getpwnam(user).pw_uid, grp.getgrnam(group).gr_gid)
         os.chmod(path, mode)
     os.chdir("/")
-
-
-def wait_for(path, seconds):
-    deadline = time.monotonic() + seconds
-    while not os.path.exists(path) and time.monotonic() < deadline:
-        time.sleep(0.01)
 
 
 def main():
@@ -67,7 +59,6 @@ def main():
     signal.signal(signal.SIGINT, stop)
     supervisord = subprocess.Popen(["/usr/bin/supervisord", "-n", "-c", "/etc/supervisor/supervisord.conf"])
     children[supervisord.pid] = supervisord
-    wait_for(SUPERVISOR_SOCKET, 10)
     sshd = subprocess.Popen(["/usr/sbin/sshd", "-D", "-e", "-f", "/etc/ssh/sshd_config"])
     children[sshd.pid] = sshd
     log(f"up: supervisord {supervisord.pid}, sshd {sshd.pid}")
