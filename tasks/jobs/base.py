@@ -77,6 +77,10 @@ class JobContext:
         self._lock = threading.Lock()
         self._seq = job.log_lines.order_by("-seq").values_list("seq", flat=True).first() or 0
 
+    @property
+    def secrets(self) -> list[str]:
+        return list(self._secrets)
+
     def mask(self, text: str) -> str:
         for secret in self._secrets:
             text = text.replace(secret, "********")

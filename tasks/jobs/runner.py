@@ -11,6 +11,8 @@ from django.utils import timezone
 
 from clusters.changelog.context import change_context
 
+from tasks.ssh.errors import SSHError
+
 from .base import JobCancelled, JobContext, JobFailed, get_kind
 
 
@@ -60,6 +62,16 @@ def orphan_reason(job) -> str:
     step = f"during step {job.step_index}/{job.step_count} '{job.step_name}'" if job.step_name else "before its first step"
     return (f"the worker running this job ({job.worker or 'unknown'}) stopped {step} (killed or crashed); "
             f"nothing was rolled back: run the job again to converge")
+
+
+def describe(exc: Exception, node: str) -> str:
+    """" on node N: reason" for an exception; SSH errors already say what failed, others add their type."""
+    text = str(exc)
+    if node and text.startswith(f"{node}: "):
+        text = text[len(node) + 2:]
+    if not isinstance(exc, (SSHError, TimeoutError)):
+        text = f"{type(exc).__name__}: {text}"
+    return f" on node {node}: {text}" if node else f": {text}"
 
 
 def execute(job_id: int):
@@ -113,9 +125,8 @@ def execute(job_id: int):
         ctx.log(message, node=exc.node, level="error")
         _finish(job, "failed", message, ctx.result)
     except Exception as exc:
-        node = getattr(exc, "node", "")
-        where = f" on node {node}" if node else ""
-        message = ctx.mask(f"step '{step_name}' failed{where}: {type(exc).__name__}: {exc}")
+        node = str(getattr(exc, "node", "") or "")
+        message = ctx.mask(f"step '{step_name}' failed{describe(exc, node)}")
         ctx.log(message, node=str(node or ""), level="error")
         ctx.log(ctx.mask(traceback.format_exc()), level="debug")
         _finish(job, "failed", message, ctx.result)
