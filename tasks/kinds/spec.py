@@ -1,0 +1,58 @@
+"""What must hold before a PGSQL cluster job may start, and the cluster's system passwords."""
+from clusters.models import EtcdCluster
+from clusters.models.deployment import generate_password
+from clusters.validators import WELL_KNOWN_PASSWORDS
+
+from tasks.operations.roles import ADMIN, DBSU, MONITOR, REPLICATOR
+
+# per-cluster system passwords (random per cluster, encrypted in the cluster's secret_vars)
+CLUSTER_PASSWORD_VARS = ("pg_admin_password", "pg_monitor_password", "pg_replication_password",
+                         "patroni_password", "haproxy_admin_password")
+DEFAULT_ROLE_NAMES = {"dbrole_readonly", "dbrole_offline", "dbrole_readwrite", "dbrole_admin",
+                      DBSU, REPLICATOR, ADMIN, MONITOR}
+
+
+def ensure_cluster_passwords(cluster):
+    """Give the cluster its own random system passwords where it has none yet."""
+    secret_vars = dict(cluster.secret_vars or {})
+    missing = [key for key in CLUSTER_PASSWORD_VARS if not secret_vars.get(key)]
+    if missing:
+        for key in missing:
+            secret_vars[key] = generate_password()
+        cluster.secret_vars = secret_vars
+        cluster.save(update_fields=["secret_vars", "last_updated"])
+
+
+def system_passwords(cluster) -> dict:
+    """Cluster-level system passwords over the deployment's."""
+    merged = {key: value for key, value in (cluster.deployment.secret_vars or {}).items()
+              if key in CLUSTER_PASSWORD_VARS}
+    merged.update({key: value for key, value in (cluster.secret_vars or {}).items() if key in CLUSTER_PASSWORD_VARS})
+    return merged
+
+
+def cluster_spec_errors(cluster) -> dict:
+    """Problems that refuse an apply before any job exists: {field: [messages]}."""
+    errors = {}
+    instances = list(cluster.instances.select_related("node"))
+    if not instances:
+        errors["instances"] = ["the cluster has no instances; add at least a primary"]
+    else:
+        topology = cluster.topology_errors(instances)
+        if topology:
+            errors["instances"] = topology
+    etcd = EtcdCluster.objects.filter(deployment=cluster.deployment).first()
+    if etcd is None or not etcd.members.exists():
+        errors["etcd"] = [f"deployment {cluster.deployment.name} has no ETCD cluster; create and apply one first"]
+    user_names = {u.name for u in cluster.users.all()}
+    known = DEFAULT_ROLE_NAMES | user_names
+    for user in cluster.users.all():
+        unknown = [r for r in user.roles or [] if r not in known and not r.startswith("pg_")]
+        if unknown:
+            errors.setdefault("users", []).append(f"{user.name}: unknown role(s) {', '.join(unknown)}")
+        if user.password in WELL_KNOWN_PASSWORDS:
+            errors.setdefault("users", []).append(f"{user.name}: uses a well-known default password")
+    for db in cluster.databases.all():
+        if db.owner and db.owner not in known:
+            errors.setdefault("databases", []).append(f"{db.name}: owner {db.owner} is not a user of the cluster")
+    return errors

@@ -1,0 +1,78 @@
+"""A real Celery worker process for end-to-end tests, on the test database and a test Redis DB.
+
+`celery_worker_process` (session) starts `celery -A rdsconsole worker` with the test database's name, so jobs
+launched by tests (committed rows) are run by a separate process exactly as in production. It yields a small
+handle that can kill the worker (SIGKILL to its process group, as a crash would) and start it again.
+"""
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class WorkerProcess:
+    def __init__(self, env: dict, log_path: Path):
+        self.env, self.log_path, self.proc = env, log_path, None
+
+    def start(self):
+        log = open(self.log_path, "ab")
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "rdsconsole", "worker", "--loglevel", "INFO",
+             "--concurrency", "2", "--without-gossip", "--without-mingle", "--without-heartbeat"],
+            cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"celery worker exited ({self.proc.returncode}); see {self.log_path}")
+            if b"ready." in self.log_path.read_bytes():
+                return
+            time.sleep(0.2)
+        raise RuntimeError(f"celery worker did not become ready; see {self.log_path}")
+
+    def kill(self):
+        """SIGKILL the worker and its pool processes at once (a crash, not a shutdown)."""
+        os.killpg(self.proc.pid, signal.SIGKILL)
+        self.proc.wait(timeout=30)
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait(timeout=30)
+
+
+@pytest.fixture(scope="session")
+def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
+    env = dict(os.environ)
+    with django_db_blocker.unblock():
+        test_db = connection.settings_dict["NAME"]
+    base = os.environ.get("DATABASE_URL", "")
+    if not base.startswith("postgres"):
+        pytest.skip("end-to-end tests need DATABASE_URL on PostgreSQL")
+    env["DATABASE_URL"] = base.rsplit("/", 1)[0] + "/" + test_db
+    env["REDIS_URL"] = settings.CELERY_BROKER_URL
+    env["RDS_SECRETS_KEYS"] = ",".join(settings.SECRETS_KEYS)
+    env["SECRET_KEY"] = settings.SECRET_KEY
+    artifacts = Path(os.environ.get("RDS_TEST_ARTIFACTS", ROOT / "test-artifacts"))
+    artifacts.mkdir(parents=True, exist_ok=True)
+    worker = WorkerProcess(env, artifacts / "celery-worker.log")
+    purge(env)
+    worker.start()
+    yield worker
+    worker.stop()
+
+
+def purge(env):
+    subprocess.run([sys.executable, "-m", "celery", "-A", "rdsconsole", "purge", "-f"], cwd=ROOT, env=env,
+                   capture_output=True, timeout=60)
