@@ -4,10 +4,9 @@ from clusters.models.deployment import generate_password
 from clusters.validators import WELL_KNOWN_PASSWORDS
 
 from tasks.operations.roles import ADMIN, DBSU, MONITOR, REPLICATOR
+from tasks.render.context import PASSWORD_VARS as CLUSTER_PASSWORD_VARS
+from tasks.render.context import system_passwords  # noqa: F401  (re-exported for the kinds)
 
-# per-cluster system passwords (random per cluster, encrypted in the cluster's secret_vars)
-CLUSTER_PASSWORD_VARS = ("pg_admin_password", "pg_monitor_password", "pg_replication_password",
-                         "patroni_password", "haproxy_admin_password")
 DEFAULT_ROLE_NAMES = {"dbrole_readonly", "dbrole_offline", "dbrole_readwrite", "dbrole_admin",
                       DBSU, REPLICATOR, ADMIN, MONITOR}
 
@@ -21,14 +20,6 @@ def ensure_cluster_passwords(cluster):
             secret_vars[key] = generate_password()
         cluster.secret_vars = secret_vars
         cluster.save(update_fields=["secret_vars", "last_updated"])
-
-
-def system_passwords(cluster) -> dict:
-    """Cluster-level system passwords over the deployment's."""
-    merged = {key: value for key, value in (cluster.deployment.secret_vars or {}).items()
-              if key in CLUSTER_PASSWORD_VARS}
-    merged.update({key: value for key, value in (cluster.secret_vars or {}).items() if key in CLUSTER_PASSWORD_VARS})
-    return merged
 
 
 def cluster_spec_errors(cluster) -> dict:
