@@ -24,6 +24,7 @@ if $BIN/python manage.py help sandbox >/dev/null 2>&1; then
   if $BIN/python manage.py sandbox up --nodes 3; then
     sandbox_started=1
   else
+    $BIN/python manage.py sandbox down >/dev/null 2>&1 || true
     echo "(no sandbox: the panel still runs; add real nodes in the console or API)"
   fi
 fi
