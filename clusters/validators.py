@@ -142,3 +142,27 @@ def rto_plan(plan):
             )
     if errors:
         raise ValidationError(errors, code="rto_plan")
+
+
+SECRET_MARKERS = ("password", "secret", "cipher_pass", "_key_secret")
+
+
+def is_secret_key(key) -> bool:
+    """A var name that holds a secret (pg_admin_password, minio_secret_key, cipher_pass, s3_key_secret…)."""
+    return isinstance(key, str) and any(marker in key.lower() for marker in SECRET_MARKERS)
+
+
+def holds_secret(value) -> bool:
+    """A value is secret when it contains, at any depth, a mapping key that looks secret."""
+    if isinstance(value, dict):
+        return any(is_secret_key(k) or holds_secret(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(holds_secret(item) for item in value)
+    return False
+
+
+def secret_vars_in(variables) -> list[str]:
+    """Names of the vars in a plain (unencrypted) vars mapping that hold secrets."""
+    if not isinstance(variables, dict):
+        return []
+    return sorted(key for key, value in variables.items() if is_secret_key(key) or holds_secret(value))

@@ -213,3 +213,14 @@ def test_cluster_cannot_move_to_another_deployment_through_the_api(api):
     assert response.status_code == 400 and "deployment" in response.json()
     cluster.refresh_from_db()
     assert cluster.instances.get().node.deployment == cluster.deployment != other
+
+
+@pytest.mark.django_db
+def test_secret_in_plain_vars_refused(api):
+    response = api.post("/api/v1/deployments/", {"name": "leaky", "vars": {
+        "pg_admin_password": "Xy7-not-default-123", "pgbackrest_repo": {"minio": {"s3_key_secret": "k"}},
+        "pg_version": 15}}, format="json")
+    assert response.status_code == 400
+    message = response.json()["vars"][0]
+    assert "pg_admin_password, pgbackrest_repo" in message and "secret_vars" in message
+    assert "Xy7-not-default-123" not in response.content.decode()

@@ -3,20 +3,7 @@ well-known default passwords by generated ones (as `configure -g` does)."""
 from clusters import validators
 from clusters.models.deployment import generate_password
 
-SECRET_MARKERS = ("password", "secret", "cipher_pass", "_key_secret")
-
-
-def is_secret_key(key) -> bool:
-    return isinstance(key, str) and any(marker in key.lower() for marker in SECRET_MARKERS)
-
-
-def holds_secret(value) -> bool:
-    """A value is secret when it contains, at any depth, a mapping key that looks secret."""
-    if isinstance(value, dict):
-        return any(is_secret_key(k) or holds_secret(v) for k, v in value.items())
-    if isinstance(value, list):
-        return any(holds_secret(item) for item in value)
-    return False
+from clusters.validators import holds_secret, is_secret_key
 
 
 def split_vars(variables: dict) -> tuple[dict, dict]:

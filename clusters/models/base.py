@@ -9,6 +9,10 @@ class ConflictError(ValidationError):
     """The object clashes with an existing one (a uniqueness rule): the API answers 409."""
 
 
+# Plain (unencrypted, shown by the API, change-logged in clear) JSON vars: secrets are refused there.
+PLAIN_VARS_FIELDS = ("vars", "infra_vars")
+
+
 class ChangeLoggedModel(models.Model):
     """Validated on save (so API, UI, admin, import and jobs share one set of rules) and change-logged."""
 
@@ -19,8 +23,8 @@ class ChangeLoggedModel(models.Model):
         abstract = True
 
     def clean_fields(self, exclude=None):
-        """Field validation, plus two rules for every model: no NUL character in any value (PostgreSQL cannot
-        store one in text or jsonb), and an object's deployment is fixed once it is created."""
+        """Field validation, plus three rules for every model: no NUL character in any value (PostgreSQL cannot
+        store one in text or jsonb), no secret in plain vars, and an object's deployment is fixed once created."""
         try:
             super().clean_fields(exclude)
             errors = {}
@@ -29,6 +33,13 @@ class ChangeLoggedModel(models.Model):
         for field in self._meta.concrete_fields:
             if field.name not in errors and validators.contains_nul(getattr(self, field.attname)):
                 errors[field.name] = [ValidationError("must not contain a NUL character (\\u0000)", code="nul")]
+        for name in PLAIN_VARS_FIELDS:
+            if name not in errors and hasattr(self, name):
+                secret = validators.secret_vars_in(getattr(self, name))
+                if secret:
+                    errors[name] = [ValidationError(
+                        f"holds secret var(s) {', '.join(secret)}: put them in secret_vars, which is encrypted",
+                        code="secret_in_plain_vars")]
         if "deployment" not in errors and self.deployment_changed():
             errors["deployment"] = [ValidationError(
                 "cannot change once created: the nodes and members of the object belong to its deployment",
