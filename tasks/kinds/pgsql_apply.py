@@ -1,6 +1,8 @@
 """Create (or converge) a PGSQL cluster: configs → Patroni primary → replicas streaming → pgBouncer → HAProxy
 services → default roles, users and databases → pgBackRest stanza → live state recorded.
 Every step compares before acting, so a re-run on a healthy cluster reports no change."""
+import json
+
 from django.utils import timezone
 
 from clusters.models import PGCluster
@@ -41,6 +43,15 @@ def replication_states(node) -> dict:
     rows = psql.query_json(node, "SELECT coalesce(json_object_agg(application_name, state), '{}') "
                                  "FROM pg_stat_replication") or {}
     return rows
+
+
+def stanza_exists(info_json: str, stanza: str) -> bool:
+    """From `pgbackrest info --output=json`: status 1 is "missing stanza path"; 0 ok, 2 "no valid backups"."""
+    try:
+        entries = json.loads(info_json or "[]")
+    except ValueError:
+        return False
+    return any(e.get("name") == stanza and e.get("status", {}).get("code") != 1 for e in entries)
 
 
 @register
@@ -170,7 +181,7 @@ class PGSQLApply(JobKind):
             node = primary.node
             info = ssh.run(node, ssh.build("runuser", "-u", "postgres", "--", "pgbackrest", f"--stanza={cluster.name}",
                                            "--output=json", "info"), check=False, timeout=60)
-            if f'"name":"{cluster.name}"' in info.stdout.replace(" ", "") and '"code":0' in info.stdout.replace(" ", ""):
+            if stanza_exists(info.stdout, cluster.name):
                 ctx.log(f"pgBackRest stanza {cluster.name} exists", node=node.ip)
                 return
             ssh.run(node, ssh.build("runuser", "-u", "postgres", "--", "pgbackrest", f"--stanza={cluster.name}",

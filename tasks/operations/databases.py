@@ -17,7 +17,7 @@ SELECT json_build_object(
 """
 
 
-def create_options(db) -> sql.Composable:
+def create_options(db) -> list[sql.Composable]:
     parts = []
     if db.owner:
         parts.append(sql.SQL("OWNER {}").format(sql.Identifier(db.owner)))
@@ -37,7 +37,7 @@ def create_options(db) -> sql.Composable:
         parts.append(sql.SQL("ALLOW_CONNECTIONS {}").format(sql.SQL("true" if db.allowconn else "false")))
     if db.connlimit is not None:
         parts.append(sql.SQL("CONNECTION LIMIT {}").format(sql.Literal(int(db.connlimit))))
-    return sql.SQL(" ").join(parts)
+    return parts
 
 
 def plan(db, current: dict | None) -> list[tuple[sql.Composable, str]]:
@@ -45,9 +45,7 @@ def plan(db, current: dict | None) -> list[tuple[sql.Composable, str]]:
     name = sql.Identifier(db.name)
     steps = []
     if current is None:
-        options = create_options(db)
-        statement = sql.SQL("CREATE DATABASE {} {}").format(name, options) if options.seq else \
-            sql.SQL("CREATE DATABASE {}").format(name)
+        statement = sql.SQL(" ").join([sql.SQL("CREATE DATABASE {}").format(name), *create_options(db)])
         steps.append((statement, f"created database {db.name}"))
         current = {"owner": db.owner, "connlimit": db.connlimit, "comment": None}
     else:

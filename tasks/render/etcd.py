@@ -20,6 +20,8 @@ def etcd_config(member) -> dict:
         "auto-compaction-mode": "periodic",
         "auto-compaction-retention": "24h",
         "quota-backend-bytes": 2 * 1024**3,
+        # the flag defaults to on, but a config file defaults it to off; Patroni's etcd3 client needs it
+        "enable-grpc-gateway": True,
     }
 
 

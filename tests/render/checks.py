@@ -82,11 +82,14 @@ def pg_hba(datadir: str, text: str) -> list[str]:
 
 
 def etcd_unknown_keys(config: dict) -> list[str]:
-    """Keys of an etcd YAML config that `etcd --help` does not list as flags."""
+    """Keys of an etcd YAML config that etcd does not accept as flags: those `etcd --help` lists, and hidden
+    ones (enable-grpc-gateway) that etcd itself accepts on its command line."""
     result = run(tool("etcd"), "--help")
     flags = set(re.findall(r"^\s+--([a-z0-9-]+)", result.stdout + result.stderr, re.MULTILINE))
     assert flags, "etcd --help listed no flags"
-    return [key for key in config if key not in flags]
+    unlisted = [key for key in config if key not in flags]
+    return [key for key in unlisted
+            if run(tool("etcd"), f"--{key}={str(config[key]).lower()}", "--version").returncode != 0]
 
 
 def systemd_verify(path: Path) -> str:

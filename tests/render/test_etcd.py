@@ -27,3 +27,4 @@ def test_member_config(members):
     assert conf["initial-cluster"] == ("etcd-1=http://10.10.10.11:2380,etcd-2=http://10.10.10.12:2380,"
                                        "etcd-3=http://10.10.10.13:2380")
     assert conf["initial-cluster-token"] == "etcd" and conf["initial-cluster-state"] == "new"
+    assert conf["enable-grpc-gateway"] is True, "Patroni's etcd3 client talks to the gRPC gateway"
