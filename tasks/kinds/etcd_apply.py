@@ -7,16 +7,12 @@ from tasks.jobs import JobKind, Step, register
 from tasks.operations import packages, parallel
 from tasks.operations.patroni import wait_for
 from tasks.render import render_etcd
+from tasks.render.programs import program
 
 from .common import mkdirs, reach_all, write
 
 CONF = "/etc/etcd/etcd.conf"
 DATA = "/var/lib/etcd"
-
-
-def etcd_service() -> services.ServiceSpec:
-    return services.ServiceSpec("etcd", ["/usr/bin/etcd", "--config-file", CONF], user="etcd",
-                                description="etcd member (DCS for Patroni)")
 
 
 def endpoints(cluster) -> str:
@@ -53,7 +49,7 @@ class EtcdApply(JobKind):
                 mkdirs(node, [DATA], owner="etcd")
                 changed = write(ctx, node, CONF, render_etcd(member), owner="etcd", mode=0o600)
                 svc = services.for_node(node)
-                if svc.install(etcd_service()) == "changed":
+                if svc.install(program("etcd")) == "changed":
                     ctx.note_change("installed service etcd", node=node.ip)
                 if changed and svc.is_running("etcd"):
                     svc.restart("etcd")
@@ -74,7 +70,8 @@ class EtcdApply(JobKind):
                      what=f"all {count} etcd members healthy")
             ctx.log(f"{count}/{count} members healthy")
             ctx.result["healthy_members"] = count
-            EtcdCluster.objects.filter(pk=cluster.pk).update(status="running", last_applied=timezone.now())
+            cluster.status, cluster.last_applied = "running", timezone.now()
+            cluster.save(update_fields=["status", "last_applied", "last_updated"])
 
         return [Step("check nodes", check), Step("write configuration", configure), Step("start members", start),
                 Step("check health", health)]

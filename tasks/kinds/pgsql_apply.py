@@ -13,6 +13,7 @@ from tasks.operations.livestate import record_live_state
 from tasks.operations.patroni import leader, members as patroni_members, wait_for
 from tasks.render import (render_haproxy, render_patroni, render_pgbackrest, render_pgbouncer_hba,
                           render_pgbouncer_ini, render_pgbouncer_userlist)
+from tasks.render.programs import program
 
 from .common import fail_unless, mkdirs, reach_all, write
 from .spec import cluster_spec_errors, ensure_cluster_passwords, system_passwords
@@ -22,21 +23,6 @@ PG_DIRS = ["/pg", "/pg/data", "/pg/backup", "/pg/log", "/var/log/postgresql"]
 
 def pg_programs(version):
     return {path.format(v=version): pkg.format(v=version) for path, pkg in packages.PGSQL_PROGRAMS.items()}
-
-
-def patroni_service():
-    return services.ServiceSpec("patroni", ["/usr/bin/patroni", "/etc/patroni/patroni.yml"], user="postgres",
-                                description="Patroni HA agent for PostgreSQL", stop_timeout=60)
-
-
-def pgbouncer_service():
-    return services.ServiceSpec("pgbouncer", ["/usr/sbin/pgbouncer", "/etc/pgbouncer/pgbouncer.ini"],
-                                user="postgres", description="pgBouncer connection pool")
-
-
-def haproxy_service():
-    return services.ServiceSpec("haproxy", ["/usr/sbin/haproxy", "-W", "-db", "-f", "/etc/haproxy/haproxy.cfg"],
-                                description="HAProxy service router")
 
 
 def replication_states(node) -> dict:
@@ -110,7 +96,7 @@ class PGSQLApply(JobKind):
         def start_patroni(ctx, instance):
             node = instance.node
             svc = services.for_node(node)
-            if svc.install(patroni_service()) == "changed":
+            if svc.install(program("patroni")) == "changed":
                 ctx.note_change("installed service patroni", node=node.ip)
             if not svc.is_running("patroni"):
                 svc.start("patroni")
@@ -150,10 +136,10 @@ class PGSQLApply(JobKind):
             parallel.each(nodes, one)
 
         def pgbouncer(ctx):
-            start_simple(ctx, "pgbouncer", pgbouncer_service())
+            start_simple(ctx, "pgbouncer", program("pgbouncer"))
 
         def haproxy(ctx):
-            start_simple(ctx, "haproxy", haproxy_service())
+            start_simple(ctx, "haproxy", program("haproxy"))
 
         def roles_and_databases(ctx):
             node = primary.node
