@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from tasks import ssh
-from tasks.sandbox import SandboxConfig, down, info, status, up
+from tasks.sandbox import SandboxConfig, down, info, network, status, up
 from tasks.sandbox.lifecycle import NO_PRIVILEGES, has_privileges
 from tasks.sandbox.registry import register
 
@@ -61,18 +61,23 @@ def sandbox():
 
 
 def leftovers(cfg: SandboxConfig) -> list[str]:
-    """What a full `sandbox down` must not leave, observed with plain `ip` and the file system."""
+    """What a full `sandbox down` must not leave, observed with plain `ip` and the file system: this sandbox's
+    namespaces, links, routes, state and processes; and the guard route and mount points too when no other
+    sandbox (a benchmark's, a second test session's) still has addresses in the guarded range."""
     def ip(*args):
         return subprocess.run(["ip", *args], capture_output=True, text=True, check=True).stdout
 
     found = [f"netns {line.split()[0]}" for line in ip("netns", "list").splitlines()
              if line.startswith(f"{cfg.prefix}-")]
     found += [f"link {line.split()[0]}" for line in ip("-br", "link").splitlines() if line.startswith(cfg.prefix)]
-    found += [f"route {line}" for line in ip("route").splitlines() if "198.18." in line]
-    found += [f"path {p}" for p in (cfg.state_dir, Path("/pg"), Path("/etc/etcd"), Path("/etc/pgbackrest"))
-              if p.exists()]
+    found += [f"route {line}" for line in ip("route").splitlines()
+              if line.startswith(f"{cfg.network} ") or f" dev {cfg.bridge} " in f"{line} "]
+    found += [f"path {cfg.state_dir}"] if cfg.state_dir.exists() else []
     found += [f"process {pid}" for pid in Path("/proc").iterdir() if pid.name.isdigit()
               and str(cfg.state_dir).encode() in _cmdline(pid)]
+    if not network.guarded_addresses():
+        found += [f"route {line}" for line in ip("route").splitlines() if "198.18." in line]
+        found += [f"path {p}" for p in (Path("/pg"), Path("/etc/etcd"), Path("/etc/pgbackrest")) if p.exists()]
     return found
 
 

@@ -88,6 +88,10 @@ def up(cfg: SandboxConfig, count: int = 4, install: bool = True, log=print) -> S
         raise SandboxUnavailable(NO_PRIVILEGES)
     if install:
         packages.ensure_installed(log)
+    if _stale(cfg):
+        log(f"removing the remains of a sandbox in {cfg.state_dir} whose nodes all stopped without "
+            f"`sandbox down` (host restarted or processes killed); starting fresh nodes")
+        down(cfg, log=log)
     _claim_host_paths()
     cfg.state_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     cfg.shared_dir.mkdir(exist_ok=True)
@@ -116,6 +120,18 @@ def up(cfg: SandboxConfig, count: int = 4, install: bool = True, log=print) -> S
     if started:
         log(f"started {', '.join(cfg.node_name(n) for n in started)}")
     return info(cfg)
+
+
+def _stale(cfg: SandboxConfig) -> bool:
+    """True when nodes of this sandbox left disks behind but none of them runs: a sandbox that died as a
+    whole (host restart, killed session) is not resumed, since its services would start from old data; one
+    crashed node among running ones keeps its disk, as a server that reboots does."""
+    entries = _load_state(cfg)["nodes"]
+    numbers = {int(n) for n in entries}
+    if (cfg.state_dir / "nodes").is_dir():
+        numbers |= {int(d.name[4:]) for d in (cfg.state_dir / "nodes").iterdir() if d.name[4:].isdigit()}
+    running = [n for n in numbers if nodes.is_ours(entries.get(str(n), {}).get("init_pid", 0), cfg, n)]
+    return bool(numbers) and not running
 
 
 def info(cfg: SandboxConfig) -> SandboxInfo | None:

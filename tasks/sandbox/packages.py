@@ -14,7 +14,7 @@ from pathlib import Path
 PACKAGES = [
     "postgresql-15", "patroni", "etcd-server", "pgbackrest", "haproxy", "pgbouncer", "openssh-server",
     "supervisor", "prometheus-node-exporter", "prometheus-postgres-exporter",
-    "etcd-client", "python3-psycopg2", "python3-etcd", "iproute2",
+    "etcd-client", "python3-psycopg2", "python3-etcd", "iproute2", "curl", "socat",
 ]
 # process names (/proc/PID/comm, truncated by the kernel to 15 characters) of the packages' daemons
 SERVICE_BINARIES = {

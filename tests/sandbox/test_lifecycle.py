@@ -6,13 +6,14 @@ import signal
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 
 from tasks import ssh
-from tasks.sandbox import SandboxConfig, down, network, status, up
+from tasks.sandbox import SandboxConfig, down, network, nodes, status, up
 
 pytestmark = pytest.mark.sandbox
 ROOT = Path(__file__).resolve().parents[2]
@@ -49,12 +50,14 @@ def test_up_is_idempotent_restarts_dead_nodes_and_down_leaves_nothing(sandbox, t
         up(cfg, 2, install=False, log=lambda message: None)
         assert [row["pid"] for row in status(cfg)] == first_pids, "a second up keeps running nodes"
 
+        ssh.run(as_node(small, 2), "echo kept > /etc/etcd/marker")
         os.kill(first_pids[1], signal.SIGKILL)  # crash node 2 as a whole
         up(cfg, 2, install=False, log=lambda message: None)
         rows = status(cfg)
         assert rows[0]["pid"] == first_pids[0] and rows[1]["pid"] != first_pids[1] and rows[1]["ssh"]
         ssh.POOL.discard(as_node(small, 2))
         assert ssh.run(as_node(small, 2), "hostname").stdout == "rdt-node2\n"
+        assert ssh.run(as_node(small, 2), "cat /etc/etcd/marker").stdout == "kept\n", "a rebooted node keeps its disk"
         state = json.loads(cfg.state_file.read_text())
         pids = [pid for entry in state["nodes"].values() for pid in (entry["unshare_pid"], entry["init_pid"])]
     finally:
@@ -66,6 +69,34 @@ def test_up_is_idempotent_restarts_dead_nodes_and_down_leaves_nothing(sandbox, t
     assert network.guard_route_present(), "the shared sandbox still needs the guard route"
     assert ssh.run(as_node(sandbox, 1), "hostname").stdout == f"{sandbox.nodes[0].name}\n"
     assert Path("/pg").is_dir(), "mount points the shared sandbox uses are kept"
+
+
+def test_a_sandbox_that_died_as_a_whole_starts_fresh(sandbox, tmp_path):
+    """Every node gone without `down` (host restart, killed session): `up` clears the remains instead of
+    starting services from their old data."""
+    cfg = SandboxConfig(state_dir=tmp_path / "state", prefix="rdz", bridge_cidr="198.18.0.113/28",
+                        first_ip="198.18.0.115", deployment="sandbox-stale")
+    messages = []
+    try:
+        old = up(cfg, 2, install=False, log=messages.append)
+        ssh.run(as_node(old, 1), "echo old > /etc/etcd/marker")
+        dead = json.loads(cfg.state_file.read_text())["nodes"]
+        for entry in dead.values():
+            os.kill(entry["init_pid"], signal.SIGKILL)
+            os.kill(entry["unshare_pid"], signal.SIGKILL)
+        deadline = time.monotonic() + 10  # SIGKILL is delivered asynchronously
+        while any(nodes.is_ours(e["init_pid"], cfg, int(n)) for n, e in dead.items()) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        ssh.POOL.close_all()
+        messages.clear()
+        new = up(cfg, 2, install=False, log=messages.append)
+        assert any("whose nodes all stopped without `sandbox down`" in m for m in messages), messages
+        assert all(row["running"] and row["ssh"] for row in status(cfg))
+        assert ssh.run(as_node(new, 1), "test -e /etc/etcd/marker", check=False).exit_code == 1
+    finally:
+        ssh.POOL.close_all()
+        down(cfg, log=lambda message: None)
+    assert leftovers(cfg, [])["namespaces"] == [] and not cfg.state_dir.exists()
 
 
 def test_without_privileges_one_line_and_non_zero_exit():

@@ -34,6 +34,22 @@ def test_service_started_through_the_interface_outlives_the_ssh_session(sandbox_
     assert ssh.run(node, ssh.build("pgrep", "-f", "^/bin/sleep 31337$"), check=False).exit_code == 1
 
 
+def test_a_program_file_supervisord_has_not_loaded_is_applied_by_install(sandbox_nodes):
+    """What a worker killed between writing the file and `supervisorctl update` leaves behind."""
+    node = sandbox_nodes[1]
+    svc = services.for_node(node)
+    spec = services.ServiceSpec("rds-test-halfway", ["/bin/sleep", "31338"])
+    try:
+        ssh.upload(node, svc.path(spec.name), services.render(spec, "supervisor/program.conf.j2",
+                                                               env_in_command=True))
+        assert svc.status("rds-test-halfway") == services.UNKNOWN
+        assert svc.install(spec) == "changed"
+        svc.start("rds-test-halfway")
+        assert svc.is_running("rds-test-halfway")
+    finally:
+        svc.remove("rds-test-halfway")
+
+
 def test_check_node_records_facts(sandbox_nodes):
     node = sandbox_nodes[0]
     facts = check_node(node)
