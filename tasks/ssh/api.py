@@ -5,20 +5,23 @@ from .errors import ConnectionLostError
 from .pool import POOL
 
 
-def _on_pooled(node, action):
+def _on_pooled(node, action, connect_deadline: float | None = None):
     """`action(connection)`, retried once on a new connection when the pooled one broke before starting."""
     try:
-        return action(POOL.get(node))
+        return action(POOL.get(node, connect_deadline))
     except ConnectionLostError as exc:
         if exc.started:
             raise
         POOL.discard(node)
-        return action(POOL.get(node))
+        return action(POOL.get(node, connect_deadline))
 
 
-def run(node, command, *, timeout: float = DEFAULT_TIMEOUT, **kwargs) -> CommandResult:
-    """Run a command on `node` over its pooled connection (see Connection.run for the options)."""
-    return _on_pooled(node, lambda conn: conn.run(command, timeout=timeout, **kwargs))
+def run(node, command, *, timeout: float = DEFAULT_TIMEOUT, connect_deadline: float | None = None,
+        **kwargs) -> CommandResult:
+    """Run a command on `node` over its pooled connection (see Connection.run for the options);
+    `connect_deadline` bounds the connection attempts when there is no live pooled connection (callers that
+    must not wait on a dead node, like the poller)."""
+    return _on_pooled(node, lambda conn: conn.run(command, timeout=timeout, **kwargs), connect_deadline)
 
 
 def upload(node, path: str, content: bytes | str, **kwargs) -> str:

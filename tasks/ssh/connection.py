@@ -22,6 +22,7 @@ from .errors import (AuthenticationError, CommandTimeoutError, ConnectionLostErr
 DEFAULT_TIMEOUT = 60.0
 CONNECT_TIMEOUT = 5.0  # one attempt
 CONNECT_DEADLINE = 15.0  # all attempts: an unreachable node fails within about this long
+DEAD_PEER_MS = 10_000
 BACKOFF = (0.2, 0.5, 1.0, 2.0)
 STDERR_TAIL_LINES = 20
 LOCAL_GRACE = 2.0  # the remote `timeout` normally fires first; this is the local backstop
@@ -221,6 +222,9 @@ def _connect_once(node, timeout: float) -> paramiko.SSHClient:
     sock = socket.create_connection((node.ip, node.ssh_port), timeout=timeout)
     # without it Nagle's algorithm and delayed ACKs add ~40 ms to every small request/response
     sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    # a node that dies without closing the connection: give up on data unacknowledged for DEAD_PEER_MS instead
+    # of retransmitting for many minutes (paramiko waits for some replies without a timeout of its own)
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_USER_TIMEOUT, DEAD_PEER_MS)
     try:
         client.connect(node.ip, port=node.ssh_port, username=node.ssh_user, sock=sock, timeout=timeout,
                        banner_timeout=timeout, auth_timeout=timeout, channel_timeout=timeout,
@@ -229,6 +233,6 @@ def _connect_once(node, timeout: float) -> paramiko.SSHClient:
         client.close()
         sock.close()
         raise
-    client.get_transport().set_keepalive(15)
+    client.get_transport().set_keepalive(5)
     return client
 
