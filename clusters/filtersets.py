@@ -94,3 +94,12 @@ class ObjectChangeFilterSet(django_filters.FilterSet):
         if not model:
             return queryset.filter(content_type__model=app_label)
         return queryset.filter(content_type__app_label=app_label, content_type__model=model)
+
+
+class ClusterEventFilterSet(django_filters.FilterSet):
+    since = django_filters.IsoDateTimeFilter(field_name="time", lookup_expr="gte")
+    until = django_filters.IsoDateTimeFilter(field_name="time", lookup_expr="lte")
+
+    class Meta:
+        model = models.ClusterEvent
+        fields = ["cluster", "kind", "job"]

@@ -94,6 +94,16 @@ def hba_user(value):
         )
 
 
+HBA_DB_RE = r"^[A-Za-z0-9_$+@.-]+(,[A-Za-z0-9_$+@.-]+)*$"
+
+
+def hba_db(value):
+    """all, replication, sameuser, samerole or database names, comma-separated (one pg_hba.conf field)."""
+    if not re.match(HBA_DB_RE, value or ""):
+        raise ValidationError(f"must be all, replication or database names separated by commas; got {value!r}",
+                              code="hba_db")
+
+
 def cidr(value):
     try:
         ipaddress.ip_network(value, strict=False)
@@ -112,6 +122,31 @@ def postgres_size(value):
     """pg_delay and similar: a PostgreSQL interval such as 1h, 30min, 1d."""
     if value and not re.match(r"^\d+\s*(ms|s|min|h|d)?$", str(value)):
         raise ValidationError(f"must be a duration such as 30min, 1h or 1d; got {value!r}", code="duration")
+
+
+# set by the panel from the node, the cluster and Patroni: a pg_parameters entry cannot override them
+PANEL_PARAMETERS = frozenset({
+    "archive_command", "archive_mode", "data_directory", "hba_file", "ident_file", "config_file", "listen_addresses",
+    "port", "unix_socket_directories", "cluster_name", "hot_standby", "wal_level", "wal_log_hints",
+    "max_wal_senders", "max_replication_slots", "primary_conninfo", "primary_slot_name", "restore_command",
+    "recovery_target_timeline", "ssl", "ssl_cert_file", "ssl_key_file", "ssl_ca_file", "password_encryption"})
+PARAMETER_NAME_RE = re.compile(r"^[a-z_][a-z0-9_]*(\.[a-z_][a-z0-9_]*)?$")
+
+
+def pg_parameters(value) -> list[str]:
+    """Problems of a `pg_parameters` var (PostgreSQL parameter → value, overriding the conf template)."""
+    if not isinstance(value, dict):
+        return ["must be a mapping of PostgreSQL parameter names to values"]
+    problems = []
+    for name, setting in value.items():
+        if not isinstance(name, str) or not PARAMETER_NAME_RE.match(name):
+            problems.append(f"{name!r}: not a PostgreSQL parameter name (lower case letters, digits, _ and one .)")
+        elif name in PANEL_PARAMETERS:
+            problems.append(f"{name}: set by rdsconsole from the cluster and its nodes; it cannot be overridden")
+        elif isinstance(setting, bool) or not isinstance(setting, (str, int, float)) or contains_nul(setting) \
+                or "\n" in str(setting):
+            problems.append(f"{name}: the value must be one line of text or a number")
+    return problems
 
 
 RTO_PLAN_KEYS = ("ttl", "loop_wait", "retry_timeout", "primary_start_timeout", "safety_margin")

@@ -6,6 +6,7 @@ SECRET_KEY     Django signing key (default: generated once into var/secret_key)
 RDS_SECRETS_KEYS  comma-separated Fernet keys encrypting secrets at rest, newest first
                (default: generated once into var/fernet.key)
 GRAFANA_URL    optional Grafana base URL for embedding
+RDS_POLL_INTERVAL  seconds between reads of every cluster's Patroni state (default 10)
 ALLOWED_HOSTS  comma-separated (default localhost,127.0.0.1)
 DEBUG          "1"/"true" to enable (default off)
 """
@@ -149,6 +150,9 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # a new replica's pg_role (replica or offline) is a subset of an instance's (primary, replica, offline)
+    "ENUM_NAME_OVERRIDES": {"PgRoleEnum": "clusters.models.pgsql.PG_ROLES",
+                            "NewReplicaRoleEnum": [("replica", "replica"), ("offline", "offline")]},
 }
 
 CELERY_BROKER_URL = REDIS_URL
@@ -157,6 +161,13 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# seconds between two reads of every running cluster's Patroni state (failover tracking)
+POLL_INTERVAL = float(os.environ.get("RDS_POLL_INTERVAL", "10"))
+# entries written into django-celery-beat's tables when beat starts (editable in the admin afterwards)
+CELERY_BEAT_SCHEDULE = {
+    "reap-orphaned-jobs": {"task": "tasks.reap_orphaned_jobs", "schedule": 30.0},
+    "poll-clusters": {"task": "tasks.poll_clusters", "schedule": POLL_INTERVAL},
+}
 CELERY_TIMEZONE = TIME_ZONE
 
 LOGGING = {

@@ -11,5 +11,10 @@ if ! pg_isready -h 127.0.0.1 -p 5432 -q; then
   pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -1)" main start
 fi
 $BIN/python manage.py check
+if [ "$(id -u)" = 0 ]; then
+  # the node packages (PostgreSQL 15, Patroni, etcd, HAProxy, …): the sandbox runs them and the template tests
+  # validate rendered files with them
+  $BIN/python manage.py sandbox install
+fi
 $BIN/python manage.py makemigrations --check --dry-run
 $BIN/pytest "$@"

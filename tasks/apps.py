@@ -4,3 +4,6 @@ from django.apps import AppConfig
 
 class TasksConfig(AppConfig):
     name = "tasks"
+
+    def ready(self):
+        from tasks import kinds  # noqa: F401  (registers every job kind with the API and the worker)

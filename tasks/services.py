@@ -21,6 +21,7 @@ from tasks.ssh.transfer import CHANGED
 
 ASSETS = Path(__file__).resolve().parent.parent / "ansible_assets"
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9@._-]*$")
+SIGNALS = frozenset({"HUP", "INT", "QUIT", "TERM", "KILL", "USR1", "USR2"})
 RUNNING, STOPPED, STARTING, FAILED, UNKNOWN = "running", "stopped", "starting", "failed", "unknown"
 _templates = Environment(loader=FileSystemLoader(ASSETS), undefined=StrictUndefined, keep_trailing_newline=True,
                          autoescape=False)
@@ -40,6 +41,7 @@ class ServiceSpec:
     enabled: bool = True
     restart: bool = True
     stop_signal: str = "TERM"
+    reload_signal: str = "HUP"
     stop_timeout: int = 30
     log_file: str = ""
 
@@ -52,6 +54,15 @@ class ServiceSpec:
                 raise ValueError("service fields cannot contain newlines")
         if not all(re.match(r"^[A-Za-z_][A-Za-z0-9_]*$", key) for key in self.environment):
             raise ValueError("environment variable names are letters, digits and _")
+        for sig in (self.stop_signal, self.reload_signal):
+            check_signal(sig)
+
+
+def check_signal(signal: str) -> str:
+    """A signal name without SIG (HUP, USR2, TERM, …), as supervisord and kill take it."""
+    if signal not in SIGNALS:
+        raise ValueError(f"invalid signal {signal!r}: one of {', '.join(sorted(SIGNALS))}")
+    return signal
 
 
 def check_name(name: str) -> str:
@@ -74,11 +85,15 @@ def render(spec: ServiceSpec, template: str, env_in_command: bool = False) -> st
         name=spec.name, command=ssh.build(*argv).replace("%", "%%"), user=spec.user,
         directory=spec.directory, environment={k: _escape(v) for k, v in spec.environment.items()},
         description=(spec.description or spec.name).replace("%", "%%"), enabled=spec.enabled,
-        restart=spec.restart, stop_signal=spec.stop_signal, stop_timeout=spec.stop_timeout,
+        restart=spec.restart, stop_signal=spec.stop_signal, reload_signal=spec.reload_signal,
+        stop_timeout=spec.stop_timeout,
         log_file=spec.log_file or f"/var/log/supervisor/{spec.name}.log")
 
 
 class _Manager:
+    """`install(spec)` answers "changed" or "unchanged"; a changed definition is applied at once: a program
+    that is running restarts with it (so it reads its configuration files anew)."""
+
     def __init__(self, node, on_line=None):
         self.node, self.on_line = node, on_line
 
@@ -100,12 +115,14 @@ class Supervisor(_Manager):
         return f"/etc/supervisor/conf.d/{check_name(name)}.conf"
 
     def install(self, spec: ServiceSpec) -> str:
-        """Write the program file and apply it (supervisord starts an enabled program when adding it)."""
+        """Write the program file and apply it (supervisord starts an enabled program when adding it). A file
+        already in place that supervisord has not loaded (a job killed between the two) is applied too."""
         program = render(spec, "supervisor/program.conf.j2", env_in_command=True)
         result = ssh.upload(self.node, self.path(spec.name), program)
+        if result != CHANGED and self.status(spec.name) == UNKNOWN:
+            result = CHANGED
         if result == CHANGED:
-            self._run("supervisorctl", "reread")
-            self._run("supervisorctl", "update", spec.name)
+            self._run("supervisorctl", "update", spec.name)  # rereads the configuration itself
         return result
 
     def remove(self, name: str) -> None:
@@ -135,8 +152,9 @@ class Supervisor(_Manager):
     def restart(self, name: str) -> None:
         self._ctl("restart", name)
 
-    def reload(self, name: str) -> None:
-        self._run("supervisorctl", "signal", "HUP", check_name(name))
+    def reload(self, name: str, signal: str = "HUP") -> None:
+        """Send the program its reload signal (HUP for most; HAProxy in master-worker mode wants USR2)."""
+        self._run("supervisorctl", "signal", check_signal(signal), check_name(name))
 
     def status(self, name: str) -> str:
         words = self._run("supervisorctl", "status", check_name(name), check=False).stdout.split()
@@ -154,10 +172,15 @@ class Systemd(_Manager):
         return f"/etc/systemd/system/{check_name(name)}.service"
 
     def install(self, spec: ServiceSpec) -> str:
-        """Write the unit, reload systemd when it changed, and enable it when `spec.enabled`."""
+        """Write the unit, reload systemd when it changed (or systemd has not loaded the file in place yet) and
+        restart the service if it runs, and enable it when `spec.enabled`."""
         result = ssh.upload(self.node, self.path(spec.name), render(spec, "systemd/program.service.j2"))
+        if result != CHANGED and self._run("systemctl", "show", "-p", "NeedDaemonReload", "--value",
+                                           spec.name, check=False).stdout.strip() == "yes":
+            result = CHANGED
         if result == CHANGED:
             self._run("systemctl", "daemon-reload")
+            self._run("systemctl", "try-restart", spec.name)
         self._run("systemctl", "enable" if spec.enabled else "disable", spec.name)
         return result
 
@@ -175,7 +198,8 @@ class Systemd(_Manager):
     def restart(self, name: str) -> None:
         self._run("systemctl", "restart", check_name(name))
 
-    def reload(self, name: str) -> None:
+    def reload(self, name: str, signal: str = "HUP") -> None:
+        """`systemctl reload`: the unit's ExecReload sends the reload signal it was written with."""
         self._run("systemctl", "reload", check_name(name))
 
     def status(self, name: str) -> str:

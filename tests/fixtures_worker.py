@@ -1,8 +1,9 @@
 """A real Celery worker process for end-to-end tests, on the test database and a test Redis DB.
 
-`celery_worker_process` (session) starts `celery -A rdsconsole worker` with the test database's name, so jobs
-launched by tests (committed rows) are run by a separate process exactly as in production. It yields a small
-handle that can kill the worker (SIGKILL to its process group, as a crash would) and start it again.
+`celery_worker_process` (session) starts `celery -A rdsconsole worker -B` (with its beat, polling clusters every
+POLL_INTERVAL s) on the test database, so jobs launched by tests (committed rows) are run by a separate process
+exactly as in production. It yields a small handle that can kill the worker (SIGKILL to its process group, as a
+crash would) and start it again.
 """
 import os
 import signal
@@ -16,6 +17,7 @@ from django.conf import settings
 from django.db import connection
 
 ROOT = Path(__file__).resolve().parent.parent
+POLL_INTERVAL = 2
 
 
 class WorkerProcess:
@@ -25,7 +27,7 @@ class WorkerProcess:
     def start(self):
         log = open(self.log_path, "ab")
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "rdsconsole", "worker", "--loglevel", "INFO",
+            [sys.executable, "-m", "celery", "-A", "rdsconsole", "worker", "--beat", "--loglevel", "INFO",
              "--concurrency", "2", "--without-gossip", "--without-mingle", "--without-heartbeat"],
             cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         deadline = time.monotonic() + 60
@@ -38,9 +40,15 @@ class WorkerProcess:
         raise RuntimeError(f"celery worker did not become ready; see {self.log_path}")
 
     def kill(self):
-        """SIGKILL the worker and its pool processes at once (a crash, not a shutdown)."""
+        """SIGKILL the worker and its pool processes at once (a crash, not a shutdown); returns once none of
+        them runs any more (the pool processes may stay zombies until they are reaped)."""
         os.killpg(self.proc.pid, signal.SIGKILL)
         self.proc.wait(timeout=30)
+        deadline = time.monotonic() + 30
+        while group_running(self.proc.pid):
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"worker process group {self.proc.pid} still running after SIGKILL")
+            time.sleep(0.05)
 
     def stop(self):
         if self.proc and self.proc.poll() is None:
@@ -64,6 +72,7 @@ def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
     env["REDIS_URL"] = settings.CELERY_BROKER_URL
     env["RDS_SECRETS_KEYS"] = ",".join(settings.SECRETS_KEYS)
     env["SECRET_KEY"] = settings.SECRET_KEY
+    env["RDS_POLL_INTERVAL"] = str(POLL_INTERVAL)
     artifacts = Path(os.environ.get("RDS_TEST_ARTIFACTS", ROOT / "test-artifacts"))
     artifacts.mkdir(parents=True, exist_ok=True)
     worker = WorkerProcess(env, artifacts / "celery-worker.log")
@@ -71,6 +80,18 @@ def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
     worker.start()
     yield worker
     worker.stop()
+
+
+def group_running(pgid: int) -> bool:
+    """Whether a process of the group still runs (zombies do not count)."""
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if fields[0] != "Z" and int(fields[2]) == pgid:
+            return True
+    return False
 
 
 def purge(env):

@@ -104,6 +104,9 @@ class NodeRefMixin(serializers.Serializer):
         return data
 
 
+LIVE_FIELDS = ["live_role", "live_state", "live_timeline", "live_lag_mb", "live_updated"]
+
+
 class PGInstanceSerializer(NodeRefMixin, ModelSaveMixin, serializers.ModelSerializer):
     name = serializers.CharField(read_only=True)
     labels = serializers.DictField(read_only=True)
@@ -112,7 +115,8 @@ class PGInstanceSerializer(NodeRefMixin, ModelSaveMixin, serializers.ModelSerial
     class Meta:
         model = models.PGInstance
         fields = ["id", "cluster", "node", "ip", "node_ip", "name", "pg_seq", "pg_role", "pg_offline_query",
-                  "pg_upstream", "pg_delay", "vars", "labels", "created", "last_updated"]
+                  "pg_upstream", "pg_delay", "vars", "labels", *LIVE_FIELDS, "created", "last_updated"]
+        read_only_fields = LIVE_FIELDS
         extra_kwargs = {"node": {"required": False}}
 
     def create(self, validated_data):
@@ -222,7 +226,8 @@ class PGClusterSerializer(SecretVarsMixin, ModelSaveMixin, serializers.ModelSeri
         model = models.PGCluster
         fields = ["id", "deployment", "deployment_name", "name", "pg_version", "pg_rto", "pg_rto_plan", "pg_rpo",
                   "pg_conf", "vars", "secret_vars", "instances", "databases", "users", "hba_rules",
-                  "custom_services", "services", "created", "last_updated"]
+                  "custom_services", "services", "status", "last_applied", "live_leader", "created", "last_updated"]
+        read_only_fields = ["status", "last_applied", "live_leader"]
 
     def get_services(self, obj) -> list[dict]:
         return obj.services()
@@ -270,7 +275,9 @@ class EtcdClusterSerializer(SecretVarsMixin, ModelSaveMixin, serializers.ModelSe
 
     class Meta:
         model = models.EtcdCluster
-        fields = ["id", "deployment", "name", "group", "vars", "secret_vars", "members", "created", "last_updated"]
+        fields = ["id", "deployment", "name", "group", "vars", "secret_vars", "members", "status", "last_applied",
+                  "created", "last_updated"]
+        read_only_fields = ["status", "last_applied"]
 
     def validate(self, attrs):
         if self.instance is None and not self.initial_data.get("members"):
@@ -394,3 +401,12 @@ class ObjectChangeSerializer(serializers.ModelSerializer):
         model = models.ObjectChange
         fields = ["id", "time", "user", "user_name", "source", "request_id", "action", "object_type", "object_id",
                   "object_repr", "before", "after", "diff"]
+
+
+class ClusterEventSerializer(serializers.ModelSerializer):
+    cluster_name = serializers.CharField(source="cluster.name", read_only=True)
+
+    class Meta:
+        model = models.ClusterEvent
+        fields = ["id", "cluster", "cluster_name", "time", "kind", "message", "data", "job"]
+        read_only_fields = fields

@@ -2,7 +2,7 @@
 from rest_framework import mixins, viewsets
 
 from clusters import filtersets, models
-from clusters.api import actions, serializers
+from clusters.api import actions, dayops, jobactions, serializers
 from clusters.changelog.context import set_user
 
 
@@ -36,18 +36,24 @@ PGClusterViewSet = model_viewset(
     models.PGCluster, serializers.PGClusterSerializer, filtersets.PGClusterFilterSet,
     models.PGCluster.objects.select_related("deployment").prefetch_related(
         "instances__node", "databases", "users", "hba_rules", "custom_services"),
+    extra=(jobactions.PGClusterJobActionsMixin, jobactions.PGClusterSwitchoverMixin, jobactions.PGClusterEventsMixin,
+           dayops.PGClusterConfigureMixin, dayops.PGClusterHBAMixin, dayops.PGClusterMemberOpsMixin,
+           dayops.PGClusterReplicasMixin),
 )
 PGInstanceViewSet = model_viewset(models.PGInstance, serializers.PGInstanceSerializer,
                                   filtersets.PGInstanceFilterSet,
                                   models.PGInstance.objects.select_related("cluster", "node"))
 PGDatabaseViewSet = model_viewset(models.PGDatabase, serializers.PGDatabaseSerializer,
-                                  filtersets.PGDatabaseFilterSet)
-PGUserViewSet = model_viewset(models.PGUser, serializers.PGUserSerializer, filtersets.PGUserFilterSet)
+                                  filtersets.PGDatabaseFilterSet, extra=(dayops.LiveDatabasesMixin,))
+PGUserViewSet = model_viewset(models.PGUser, serializers.PGUserSerializer, filtersets.PGUserFilterSet,
+                              extra=(dayops.LiveUsersMixin,))
 PGServiceViewSet = model_viewset(models.PGService, serializers.PGServiceSerializer, filtersets.PGServiceFilterSet)
-HBARuleViewSet = model_viewset(models.HBARule, serializers.HBARuleSerializer, filtersets.HBARuleFilterSet)
+HBARuleViewSet = model_viewset(models.HBARule, serializers.HBARuleSerializer, filtersets.HBARuleFilterSet,
+                               extra=(dayops.HBARuleLockoutGuardMixin,))
 EtcdClusterViewSet = model_viewset(models.EtcdCluster, serializers.EtcdClusterSerializer,
                                    filtersets.EtcdClusterFilterSet,
-                                   models.EtcdCluster.objects.prefetch_related("members__node"))
+                                   models.EtcdCluster.objects.prefetch_related("members__node"),
+                                   extra=(jobactions.EtcdClusterJobActionsMixin,))
 MinioClusterViewSet = model_viewset(models.MinioCluster, serializers.MinioClusterSerializer,
                                     filtersets.MinioClusterFilterSet)
 RedisClusterViewSet = model_viewset(models.RedisCluster, serializers.RedisClusterSerializer,
@@ -60,6 +66,14 @@ class ObjectChangeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
     queryset = models.ObjectChange.objects.select_related("content_type")
     serializer_class = serializers.ObjectChangeSerializer
     filterset_class = filtersets.ObjectChangeFilterSet
+
+
+class ClusterEventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Events observed on clusters: failovers no job caused, switchovers jobs made."""
+
+    queryset = models.ClusterEvent.objects.select_related("cluster")
+    serializer_class = serializers.ClusterEventSerializer
+    filterset_class = filtersets.ClusterEventFilterSet
 
 
 ROUTES = [
@@ -77,6 +91,7 @@ ROUTES = [
     ("minio-clusters", MinioClusterViewSet),
     ("redis-clusters", RedisClusterViewSet),
     ("changes", ObjectChangeViewSet),
+    ("cluster-events", ClusterEventViewSet),
 ]
 
 

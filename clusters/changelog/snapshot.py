@@ -15,7 +15,7 @@ def _plain(value):
 
 
 # Bookkeeping and observed state: not changes anyone made to the declared model.
-NOT_LOGGED = frozenset({"created", "last_updated", "last_applied", "live_role", "live_state", "live_timeline",
+NOT_LOGGED = frozenset({"created", "last_updated", "last_applied", "live_leader", "live_role", "live_state", "live_timeline",
                         "live_lag_mb", "live_updated", "checked_at", "facts", "heartbeat_at"})
 
 

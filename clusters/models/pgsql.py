@@ -48,6 +48,8 @@ class PGCluster(ChangeLoggedModel):
     status = models.CharField(max_length=12, choices=CLUSTER_STATUSES, default="declared",
                               help_text="what the last job made of the cluster on its nodes")
     last_applied = models.DateTimeField(null=True, blank=True)
+    live_leader = models.CharField(max_length=64, blank=True,
+                                   help_text="the leader Patroni last reported (kept while the cluster has none)")
 
     class Meta:
         ordering = ["deployment__name", "name"]
@@ -66,6 +68,10 @@ class PGCluster(ChangeLoggedModel):
                   if isinstance(value, str) and value in validators.WELL_KNOWN_PASSWORDS]
         if errors:
             raise ValidationError({"secret_vars": errors})
+        if "pg_parameters" in (self.vars or {}):
+            problems = validators.pg_parameters(self.vars["pg_parameters"])
+            if problems:
+                raise ValidationError({"vars": [f"pg_parameters.{p}" for p in problems]})
 
     def topology_errors(self, instances=None) -> list[str]:
         """Rules that hold for the whole set of instances: exactly one primary."""
@@ -297,7 +303,7 @@ class HBARule(ChangeLoggedModel):
     cluster = models.ForeignKey(PGCluster, null=True, blank=True, on_delete=models.CASCADE, related_name="hba_rules")
     rule_set = models.CharField(max_length=10, choices=SETS, default="postgres")
     user = models.CharField(max_length=64, blank=True, validators=[validators.hba_user])
-    db = models.CharField(max_length=64, blank=True)
+    db = models.CharField(max_length=64, blank=True, validators=[validators.hba_db])
     addr = models.CharField(max_length=64, blank=True, validators=[validators.hba_addr])
     auth = models.CharField(max_length=16, blank=True, validators=[validators.hba_auth])
     title = models.CharField(max_length=200, blank=True)

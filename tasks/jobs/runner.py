@@ -98,9 +98,13 @@ def execute(job_id: int):
         _finish(job, "cancelled", "cancelled before it started")
         return job
 
-    kind = get_kind(job.kind)
-    target = job.target
-    ctx = JobContext(job, target, kind.secrets(target) if target is not None else [])
+    try:
+        kind = get_kind(job.kind)
+        target = job.target
+        ctx = JobContext(job, target, kind.secrets(target) if target is not None else [])
+    except Exception as exc:  # noqa: BLE001  (a job that cannot even start must not stay "running")
+        _finish(job, "failed", f"the job could not start: {type(exc).__name__}: {str(exc).splitlines()[0]}")
+        return job
     step_name = ""
     try:
         with heartbeat(job.pk), change_context(user=job.requested_by, source="job"):

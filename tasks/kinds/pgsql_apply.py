@@ -1,43 +1,45 @@
 """Create (or converge) a PGSQL cluster: configs → Patroni primary → replicas streaming → pgBouncer → HAProxy
 services → default roles, users and databases → pgBackRest stanza → live state recorded.
 Every step compares before acting, so a re-run on a healthy cluster reports no change."""
-import json
+import re
 
 from django.utils import timezone
 
 from clusters.models import PGCluster
-from tasks import services, ssh
+from tasks import ssh
 from tasks.jobs import JobKind, Step, register
-from tasks.operations import databases, packages, parallel, psql, roles
-from tasks.operations.livestate import record_live_state
+from tasks.operations import packages, parallel
+from tasks.operations.livestate import live_primary, record_live_state, replication_states
 from tasks.operations.patroni import leader, members as patroni_members, wait_for
-from tasks.render import (render_haproxy, render_patroni, render_pgbackrest, render_pgbouncer_hba,
-                          render_pgbouncer_ini, render_pgbouncer_userlist)
-from tasks.render.programs import program
+from tasks.render import render_pgbouncer_hba, render_pgbouncer_userlist
 
-from .common import fail_unless, mkdirs, reach_all, write
+from . import members
+from .common import fail_unless, reach_all
+from .dynamic import converge_dynamic
+from .pgsql_access import converge_roles_and_databases
 from .spec import cluster_spec_errors, ensure_cluster_passwords, system_passwords
-
-PG_DIRS = ["/pg", "/pg/data", "/pg/backup", "/pg/log", "/var/log/postgresql"]
-
 
 def pg_programs(version):
     return {path.format(v=version): pkg.format(v=version) for path, pkg in packages.PGSQL_PROGRAMS.items()}
 
 
-def replication_states(node) -> dict:
-    rows = psql.query_json(node, "SELECT coalesce(json_object_agg(application_name, state), '{}') "
-                                 "FROM pg_stat_replication") or {}
-    return rows
+# what `pgbackrest stanza-create` (2.45) says when the stanza is already there: it changes nothing then
+STANZA_EXISTS = re.compile(r"stanza '[^']+' already exists on repo\d+ and is valid")
 
 
-def stanza_exists(info_json: str, stanza: str) -> bool:
-    """From `pgbackrest info --output=json`: status 1 is "missing stanza path"; 0 ok, 2 "no valid backups"."""
-    try:
-        entries = json.loads(info_json or "[]")
-    except ValueError:
-        return False
-    return any(e.get("name") == stanza and e.get("status", {}).get("code") != 1 for e in entries)
+def ensure_stanza(ctx, cluster, node):
+    """The pgBackRest stanza in the repository of the primary's node, with WAL archiving checked the first time.
+    With a local repository (Pigsty's default) every new primary needs its own, so a switchover ends here too."""
+    pgbackrest = ("runuser", "-u", "postgres", "--", "pgbackrest", f"--stanza={cluster.name}")
+    created = ssh.run(node, ssh.build(*pgbackrest, "--log-level-console=info", "stanza-create"), timeout=120)
+    if STANZA_EXISTS.search(created.stdout + created.stderr):
+        ctx.log(f"pgBackRest stanza {cluster.name} exists", node=node.ip)
+        return
+    ctx.note_change(f"created pgBackRest stanza {cluster.name}", node=node.ip)
+    # WAL written before the stanza existed failed to archive and waits in a backlog (a slow shutdown at the next
+    # switchover); `check` switches WAL and waits until archiving works and has caught up
+    ssh.run(node, ssh.build(*pgbackrest, "--archive-timeout=60", "check"), timeout=120)
+    ctx.log("WAL archiving checked: the archive has caught up", node=node.ip)
 
 
 @register
@@ -56,7 +58,8 @@ class PGSQLApply(JobKind):
     def steps(self, ctx):
         cluster = ctx.target
         instances = list(cluster.instances.select_related("node").order_by("pg_seq"))
-        primary = next(i for i in instances if i.pg_role == "primary")
+        requested = next(i for i in instances if i.pg_role == "primary")
+        primary = live_primary(cluster, instances) or requested
         replicas = [i for i in instances if i is not primary]
         nodes = [i.node for i in instances]
         changed_files = {}
@@ -65,53 +68,31 @@ class PGSQLApply(JobKind):
             ensure_cluster_passwords(cluster)
             for value in system_passwords(cluster).values():
                 ctx.add_secret(value)
+            if primary is not requested:
+                ctx.log(f"{primary.name} leads now (a switchover or failover moved the primary from "
+                        f"{requested.name}); it stays the primary")
             cluster.status = "provisioning"
             cluster.save(update_fields=["status", "last_updated"])
             reach_all(ctx, nodes, pg_programs(cluster.pg_version))
 
         def configure(ctx):
-            userlist = render_pgbouncer_userlist(cluster)
-            pgb_hba = render_pgbouncer_hba(cluster)
+            userlist, pgb_hba = render_pgbouncer_userlist(cluster), render_pgbouncer_hba(cluster)
 
             def one(instance):
-                node = instance.node
-                mkdirs(node, PG_DIRS, owner="postgres")
-                mkdirs(node, ["/etc/patroni", "/etc/pgbouncer", "/etc/pgbackrest"], owner="postgres", mode="0750")
-                files = {
-                    "patroni": write(ctx, node, "/etc/patroni/patroni.yml", render_patroni(instance),
-                                     owner="postgres", mode=0o600),
-                    "pgbouncer": any([
-                        write(ctx, node, "/etc/pgbouncer/pgbouncer.ini", render_pgbouncer_ini(instance),
-                              owner="postgres", mode=0o600),
-                        write(ctx, node, "/etc/pgbouncer/userlist.txt", userlist, owner="postgres", mode=0o600),
-                        write(ctx, node, "/etc/pgbouncer/pgb_hba.conf", pgb_hba, owner="postgres", mode=0o600),
-                    ]),
-                    "haproxy": write(ctx, node, "/etc/haproxy/haproxy.cfg", render_haproxy(instance), mode=0o600),
-                    "pgbackrest": write(ctx, node, "/etc/pgbackrest/pgbackrest.conf", render_pgbackrest(instance),
-                                        owner="postgres", mode=0o600),
-                }
-                changed_files[node.ip] = files
+                changed_files[instance.node.ip] = members.write_files(ctx, instance, userlist, pgb_hba)
             parallel.each(instances, one)
 
         def start_patroni(ctx, instance):
-            node = instance.node
-            svc = services.for_node(node)
-            if svc.install(program("patroni")) == "changed":
-                ctx.note_change("installed service patroni", node=node.ip)
-            if not svc.is_running("patroni"):
-                svc.start("patroni")
-                ctx.note_change("started patroni", node=node.ip)
-            elif changed_files[node.ip]["patroni"]:
-                svc.reload("patroni")
-                ctx.log("reloaded patroni (configuration changed)", node=node.ip)
+            members.ensure_running(ctx, instance.node, "patroni", changed_files[instance.node.ip]["patroni"])
 
         def start_primary(ctx):
             start_patroni(ctx, primary)
             timeout = 120
             found = wait_for(lambda: (lambda m: m if m and m.get("Member") == primary.name and
                                       m.get("State") == "running" else None)(leader(patroni_members(primary.node))),
-                             timeout=timeout, what=f"{primary.name} leading the cluster")
-            ctx.log(f"{found['Member']} is the leader (timeline {found.get('TL')})", node=primary.node.ip)
+                             timeout=timeout, interval=0.25, what=f"{primary.name} leading the cluster")
+            timeline = f" (timeline {found['TL']})" if isinstance(found.get("TL"), int) else ""
+            ctx.log(f"{found['Member']} is the leader{timeline}", node=primary.node.ip)
 
         def start_replicas(ctx):
             parallel.each(replicas, lambda instance: start_patroni(ctx, instance))
@@ -119,60 +100,25 @@ class PGSQLApply(JobKind):
                 return
             names = {i.name for i in replicas}
             wait_for(lambda: names <= {k for k, v in replication_states(primary.node).items() if v == "streaming"},
-                     timeout=180, what=f"replicas {', '.join(sorted(names))} streaming from {primary.name}")
+                     timeout=180, interval=0.25, what=f"replicas {', '.join(sorted(names))} streaming from {primary.name}")
             ctx.log(f"{len(names)} replica(s) streaming", node=primary.node.ip)
 
-        def start_simple(ctx, name, spec):
+        def pooler_and_router(ctx):
+            """pgBouncer, then HAProxy, on every member: both are installed (supervisord starts them) before
+            waiting for either, so their start-up waits overlap."""
+            names = ("pgbouncer", "haproxy")
+
             def one(node):
-                svc = services.for_node(node)
-                if svc.install(spec) == "changed":
-                    ctx.note_change(f"installed service {name}", node=node.ip)
-                if not svc.is_running(name):
-                    svc.start(name)
-                    ctx.note_change(f"started {name}", node=node.ip)
-                elif changed_files[node.ip][name]:
-                    svc.reload(name)
-                    ctx.log(f"reloaded {name} (configuration changed)", node=node.ip)
+                installed = {name: members.install(ctx, node, name) for name in names}
+                for name in names:
+                    members.ensure_running(ctx, node, name, changed_files[node.ip][name], installed[name])
             parallel.each(nodes, one)
 
-        def pgbouncer(ctx):
-            start_simple(ctx, "pgbouncer", program("pgbouncer"))
-
-        def haproxy(ctx):
-            start_simple(ctx, "haproxy", program("haproxy"))
-
         def roles_and_databases(ctx):
-            node = primary.node
-            current = {r["name"]: r for r in psql.query_json(node, roles.STATE_SQL) or []}
-            specs = roles.default_roles(system_passwords(cluster)) + [roles.from_user(u) for u in cluster.users.all()]
-            statements = []
-            for spec in specs:
-                statements += roles.plan(spec, current.get(spec.name))
-            run_planned(ctx, node, statements, "postgres")
-            current_dbs = {d["name"]: d for d in psql.query_json(node, databases.STATE_SQL) or []}
-            for db in cluster.databases.all():
-                run_planned(ctx, node, databases.plan(db, current_dbs.get(db.name)), "postgres")
-                inside = psql.query_json(node, databases.INSIDE_SQL, db=db.name)
-                run_planned(ctx, node, databases.plan_inside(db, inside), db.name)
-
-        def run_planned(ctx, node, statements, db):
-            if not statements:
-                return
-            psql.execute(node, [s for s, _ in statements], db=db, secrets=ctx.secrets)
-            for _, description in statements:
-                if description:
-                    ctx.note_change(description, node=node.ip)
+            converge_roles_and_databases(ctx, cluster, primary.node)
 
         def stanza(ctx):
-            node = primary.node
-            info = ssh.run(node, ssh.build("runuser", "-u", "postgres", "--", "pgbackrest", f"--stanza={cluster.name}",
-                                           "--output=json", "info"), check=False, timeout=60)
-            if stanza_exists(info.stdout, cluster.name):
-                ctx.log(f"pgBackRest stanza {cluster.name} exists", node=node.ip)
-                return
-            ssh.run(node, ssh.build("runuser", "-u", "postgres", "--", "pgbackrest", f"--stanza={cluster.name}",
-                                    "stanza-create"), timeout=120)
-            ctx.note_change(f"created pgBackRest stanza {cluster.name}", node=node.ip)
+            ensure_stanza(ctx, cluster, primary.node)
 
         def verify(ctx):
             state = record_live_state(cluster)
@@ -195,9 +141,9 @@ class PGSQLApply(JobKind):
             Step("write configuration files", configure),
             Step("start Patroni on the primary", start_primary),
             Step("start replicas and wait for streaming", start_replicas),
-            Step("start pgBouncer", pgbouncer),
-            Step("start HAProxy services", haproxy),
+            Step("apply Patroni dynamic configuration", lambda ctx: converge_dynamic(ctx, cluster, primary)),
+            Step("start pgBouncer and HAProxy services", pooler_and_router),
             Step("create roles, users and databases", roles_and_databases),
-            Step("create pgBackRest stanza", stanza),
+            Step("create pgBackRest stanza and check archiving", stanza),
             Step("verify and record live state", verify),
         ]

@@ -8,9 +8,24 @@ from tasks import services, ssh
 from tasks.jobs import JobKind, Step, register
 from tasks.operations import parallel
 
-REMOVED_PATHS = ["/pg/data", "/pg/backup", "/etc/patroni/patroni.yml", "/etc/pgbouncer/pgbouncer.ini",
+REMOVED_PATHS = ["/pg/data", "/pg/backup", "/pg/bin/patroni", "/etc/patroni/patroni.yml", "/etc/pgbouncer/pgbouncer.ini",
                  "/etc/pgbouncer/userlist.txt", "/etc/pgbouncer/pgb_hba.conf", "/etc/haproxy/haproxy.cfg",
                  "/etc/pgbackrest/pgbackrest.conf"]
+
+
+def remove_services(ctx, node):
+    """Stop and remove HAProxy, pgBouncer and Patroni (with its PostgreSQL) on the node."""
+    svc = services.for_node(node)
+    for name in ("haproxy", "pgbouncer", "patroni"):
+        if svc.status(name) != services.UNKNOWN:
+            svc.remove(name)
+            ctx.note_change(f"removed service {name}", node=node.ip)
+
+
+def wipe(ctx, node):
+    """Delete the member's data directory, local backups and configuration files."""
+    ssh.run(node, ssh.build("rm", "-rf", "--", *REMOVED_PATHS), timeout=120)
+    ctx.note_change("removed data directory, backups and configuration", node=node.ip)
 
 
 @register
@@ -28,21 +43,9 @@ class PGSQLDestroy(JobKind):
         nodes = [i.node for i in cluster.instances.select_related("node")]
 
         def stop(ctx):
-            def one(node):
-                svc = services.for_node(node)
-                for name in ("haproxy", "pgbouncer", "patroni"):
-                    if svc.status(name) != services.UNKNOWN:
-                        svc.remove(name)
-                        ctx.note_change(f"removed service {name}", node=node.ip)
             cluster.status = "destroying"
             cluster.save(update_fields=["status", "last_updated"])
-            parallel.each(nodes, one)
-
-        def wipe(ctx):
-            def one(node):
-                ssh.run(node, ssh.build("rm", "-rf", "--", *REMOVED_PATHS), timeout=120)
-                ctx.note_change("removed data directory, backups and configuration", node=node.ip)
-            parallel.each(nodes, one)
+            parallel.each(nodes, lambda node: remove_services(ctx, node))
 
         def forget(ctx):
             etcd = EtcdCluster.objects.filter(deployment=cluster.deployment).first()
@@ -62,5 +65,6 @@ class PGSQLDestroy(JobKind):
             cluster.status = "destroyed"
             cluster.save(update_fields=["status", "last_updated"])
 
-        return [Step("stop and remove services", stop), Step("delete data and configuration", wipe),
+        return [Step("stop and remove services", stop),
+                Step("delete data and configuration", lambda ctx: parallel.each(nodes, lambda n: wipe(ctx, n))),
                 Step("forget the cluster in etcd", forget)]

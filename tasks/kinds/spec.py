@@ -1,9 +1,13 @@
 """What must hold before a PGSQL cluster job may start, and the cluster's system passwords."""
+from django.core.exceptions import ValidationError
+
 from clusters.models import EtcdCluster
 from clusters.models.deployment import generate_password
 from clusters.validators import WELL_KNOWN_PASSWORDS
 
 from tasks.operations.roles import ADMIN, DBSU, MONITOR, REPLICATOR
+from tasks.render import hba_lockout
+from tasks.render.hba import HBAError
 from tasks.render.context import PASSWORD_VARS as CLUSTER_PASSWORD_VARS
 from tasks.render.context import system_passwords  # noqa: F401  (re-exported for the kinds)
 
@@ -25,6 +29,10 @@ def ensure_cluster_passwords(cluster):
 def cluster_spec_errors(cluster) -> dict:
     """Problems that refuse an apply before any job exists: {field: [messages]}."""
     errors = {}
+    try:
+        cluster.full_clean()
+    except ValidationError as exc:
+        errors.update({key: list(messages) for key, messages in exc.message_dict.items()})
     instances = list(cluster.instances.select_related("node"))
     if not instances:
         errors["instances"] = ["the cluster has no instances; add at least a primary"]
@@ -46,4 +54,11 @@ def cluster_spec_errors(cluster) -> dict:
     for db in cluster.databases.all():
         if db.owner and db.owner not in known:
             errors.setdefault("databases", []).append(f"{db.name}: owner {db.owner} is not a user of the cluster")
+    if instances:
+        try:
+            lockout = hba_lockout.problems(cluster)
+        except HBAError as exc:
+            lockout = [str(exc)]
+        if lockout:
+            errors["hba_rules"] = lockout
     return errors

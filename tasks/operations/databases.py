@@ -88,3 +88,9 @@ def plan_inside(db, current: dict) -> list[tuple[sql.Composable, str]]:
             steps.append((sql.SQL("CREATE EXTENSION IF NOT EXISTS {}{} CASCADE").format(sql.Identifier(ext), where),
                           f"database {db.name}: extension {ext}"))
     return steps
+
+
+def drop(name: str) -> list[tuple[sql.Composable, str]]:
+    """DROP DATABASE, ending the sessions still connected to it (PostgreSQL 13+ FORCE)."""
+    return [(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)),
+             f"dropped database {name}")]

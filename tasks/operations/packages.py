@@ -8,6 +8,8 @@ PGSQL_PROGRAMS = {
     "/usr/sbin/pgbouncer": "pgbouncer",
     "/usr/sbin/haproxy": "haproxy",
     "/usr/bin/pgbackrest": "pgbackrest",
+    "/usr/bin/curl": "curl",
+    "/usr/bin/socat": "socat",
 }
 ETCD_PROGRAMS = {"/usr/bin/etcd": "etcd-server", "/usr/bin/etcdctl": "etcd-client"}
 

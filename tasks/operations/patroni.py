@@ -1,16 +1,54 @@
-"""Reading a cluster's live state from Patroni on a node (patronictl, over SSH) and waiting for it."""
+"""Reading a cluster's live state from Patroni on a node and waiting for it.
+
+The state comes from Patroni's REST API (`GET /cluster` on the node's own port 8008, fetched with curl over
+SSH): the same listing as `patronictl list`, without starting a Python program on the node for every poll."""
 import json
 import time
 
 from tasks import ssh
+from tasks.render.context import PATRONI_USER
 
-CONFIG = "/etc/patroni/patroni.yml"
+PORT = 8008
+ROLES = {"leader": "Leader", "standby_leader": "Standby Leader", "replica": "Replica",
+         "sync_standby": "Sync Standby", "quorum_standby": "Quorum Standby"}
 
 
-def members(node, timeout: float = 20) -> list[dict]:
-    """`patronictl list` as dicts: Member, Host, Role (Leader/Replica/Sync Standby), State, TL, Lag in MB."""
-    result = ssh.run(node, ssh.build("patronictl", "-c", CONFIG, "list", "-f", "json"), timeout=timeout)
-    return json.loads(result.stdout or "[]")
+def parse_cluster(body: dict) -> list[dict]:
+    """Patroni's /cluster document as `patronictl list -f json` rows: Member, Host, Role, State, TL, Lag in MB."""
+    rows = []
+    for member in body.get("members", []):
+        lag = member.get("lag")
+        rows.append({
+            "Cluster": body.get("scope"), "Member": member.get("name"), "Host": member.get("host"),
+            "Role": ROLES.get(member.get("role"), str(member.get("role", "")).replace("_", " ").title()),
+            "State": member.get("state", ""), "TL": member.get("timeline"),
+            "Lag in MB": round(lag / 1048576) if isinstance(lag, int) else (lag if lag is not None else ""),
+            "Pending restart": "*" if member.get("pending_restart") else "",
+        })
+    return rows
+
+
+def members(node, timeout: float = 20, connect_deadline: float | None = None) -> list[dict]:
+    """The members of the node's cluster as Patroni reports them (see `parse_cluster`)."""
+    result = ssh.run(node, ssh.build("curl", "-sS", "--max-time", "5", f"http://{node.ip}:{PORT}/cluster"),
+                     timeout=timeout, connect_deadline=connect_deadline)
+    return parse_cluster(json.loads(result.stdout or "{}"))
+
+
+def request(node, method: str, path: str, password: str, body: dict | None = None, timeout: float = 90):
+    """Call Patroni's REST API on the node with its credentials (on stdin, never on a command line); the
+    result's stdout is the answer's body, then a line with the HTTP status."""
+    config = f'user = "{PATRONI_USER}:{password}"\n'
+    data = ("-H", "Content-Type: application/json", "--data", json.dumps(body)) if body is not None else ()
+    return ssh.run(node, ssh.build("curl", "-sS", "-K", "-", "-o", "/dev/stdout", "-w", "\\n%{http_code}",
+                                   "-X", method, *data, f"http://{node.ip}:{PORT}{path}"),
+                   stdin=config.encode(), secrets=[password], timeout=timeout)
+
+
+def answer(result) -> tuple[int, str]:
+    """(HTTP status, body) of a `request` result."""
+    body, _, status = result.stdout.rstrip("\n").rpartition("\n")
+    return (int(status) if status.isdigit() else 0), body
 
 
 def leader(members_list: list[dict]) -> dict | None:

@@ -8,9 +8,10 @@ PSQL = ("runuser", "-u", "postgres", "--", "psql", "-X", "-q", "-A", "-t", "-v",
         "-h", "/var/run/postgresql", "-p", "5432")
 
 
-def query_json(node, query: str, db: str = "postgres", timeout: float = 30):
+def query_json(node, query: str, db: str = "postgres", timeout: float = 30, connect_deadline: float | None = None):
     """Run a query returning one JSON value and return it decoded."""
-    result = ssh.run(node, ssh.build(*PSQL, "-d", db, "-f", "-"), stdin=query.encode(), timeout=timeout)
+    result = ssh.run(node, ssh.build(*PSQL, "-d", db, "-f", "-"), stdin=query.encode(), timeout=timeout,
+                     connect_deadline=connect_deadline)
     text = result.stdout.strip()
     return json.loads(text) if text else None
 

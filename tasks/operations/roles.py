@@ -30,6 +30,9 @@ class RoleSpec:
     valid_until: str = ""
     comment: str = ""
     parameters: dict = field(default_factory=dict)
+    # the spec is the whole truth (a business user): memberships it does not list are revoked, an expiry or a
+    # connection limit it no longer sets is removed
+    exclusive: bool = False
 
     def wanted(self, attribute):
         value = self.attributes.get(attribute)
@@ -64,7 +67,13 @@ def from_user(user) -> RoleSpec:
         valid_until=user.expire_at or "",
         comment=user.comment or "",
         parameters={k: str(v) for k, v in (user.parameters or {}).items()},
+        exclusive=True,
     )
+
+
+def drop(name: str) -> list[tuple[sql.Composable, str]]:
+    """DROP ROLE; PostgreSQL refuses while the role owns objects or holds privileges, naming them."""
+    return [(sql.SQL("DROP ROLE IF EXISTS {}").format(sql.Identifier(name)), f"dropped role {name}")]
 
 
 STATE_SQL = """
@@ -118,9 +127,25 @@ def plan(spec: RoleSpec, current: dict | None) -> list[tuple[sql.Composable, str
     if spec.comment and current.get("comment") != spec.comment:
         steps.append((sql.SQL("COMMENT ON ROLE {} IS {}").format(name, sql.Literal(spec.comment)),
                       f"role {spec.name}: comment"))
+    if spec.exclusive:
+        steps += _remove_undeclared(spec, current)
     config = set(current.get("config") or [])
     for key, value in spec.parameters.items():
         if f"{key}={value}" not in config:
             steps.append((sql.SQL("ALTER ROLE {} SET {} = {}").format(name, sql.Identifier(key), sql.Literal(value)),
                           f"role {spec.name}: {key} = {value}"))
+    return steps
+
+
+def _remove_undeclared(spec: RoleSpec, current: dict) -> list[tuple[sql.Composable, str]]:
+    name, steps = sql.Identifier(spec.name), []
+    for parent in current.get("member_of") or []:
+        if parent not in spec.roles:
+            steps.append((sql.SQL("REVOKE {} FROM {}").format(sql.Identifier(parent), name),
+                          f"revoked {parent} from {spec.name}"))
+    if not spec.valid_until and current.get("valid_until"):
+        steps.append((sql.SQL("ALTER ROLE {} VALID UNTIL 'infinity'").format(name), f"role {spec.name}: no expiry"))
+    if spec.connlimit is None and current.get("connlimit", -1) != -1:
+        steps.append((sql.SQL("ALTER ROLE {} WITH CONNECTION LIMIT -1").format(name),
+                      f"role {spec.name}: no connection limit"))
     return steps

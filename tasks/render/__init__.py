@@ -4,6 +4,7 @@ from .render import (
                      render_etcd,
                      render_haproxy,
                      render_patroni,
+                     render_patroni_launcher,
                      render_pg_hba_lines,
                      render_pgbackrest,
                      render_pgbouncer_hba,
@@ -14,7 +15,7 @@ from .render import (
 )
 
 __all__ = [
-    "render_etcd", "render_haproxy", "render_patroni", "render_pg_hba_lines", "render_pgbackrest",
+    "render_etcd", "render_haproxy", "render_patroni", "render_patroni_launcher", "render_pg_hba_lines", "render_pgbackrest",
     "render_pgbouncer_hba", "render_pgbouncer_ini", "render_pgbouncer_userlist", "render_supervisor_program",
     "render_systemd_unit",
 ]

@@ -72,6 +72,8 @@ def patroni_config(instance) -> dict:
             "bin_dir": f"/usr/lib/postgresql/{cluster.pg_version}/bin",
             "pgpass": "/var/lib/postgresql/.pgpass.patroni",
             "use_unix_socket": True,
+            "create_replica_methods": ["basebackup"],
+            "basebackup": [{"checkpoint": "fast"}],
             "authentication": {
                 "superuser": superuser,
                 "replication": {"username": REPLICATOR, "password": passwords["pg_replication_password"]},

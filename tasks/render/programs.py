@@ -6,12 +6,13 @@ from tasks.services import ServiceSpec
 PROGRAMS = {
     "etcd": {"command": ["/usr/bin/etcd", "--config-file", "/etc/etcd/etcd.conf"], "user": "etcd",
              "description": "etcd member (DCS for Patroni)"},
-    "patroni": {"command": ["/usr/bin/patroni", "/etc/patroni/patroni.yml"], "user": "postgres",
+    # /pg/bin/patroni: Debian's Patroni with a 0.1 s shutdown poll (ansible_assets/pgsql/patroni-launcher.py)
+    "patroni": {"command": ["/usr/bin/python3", "/pg/bin/patroni", "/etc/patroni/patroni.yml"], "user": "postgres",
                 "description": "Patroni HA agent for PostgreSQL", "stop_timeout": 60},
     "pgbouncer": {"command": ["/usr/sbin/pgbouncer", "/etc/pgbouncer/pgbouncer.ini"], "user": "postgres",
                   "description": "pgBouncer connection pool"},
     "haproxy": {"command": ["/usr/sbin/haproxy", "-W", "-db", "-f", "/etc/haproxy/haproxy.cfg"], "user": "root",
-                "description": "HAProxy service router"},
+                "description": "HAProxy service router", "reload_signal": "USR2"},  # master-worker reload
 }
 
 

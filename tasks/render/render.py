@@ -56,6 +56,11 @@ def render_patroni(instance) -> str:
                    conf=cluster.pg_conf, body=_yaml(patroni_config(instance)))
 
 
+def render_patroni_launcher() -> str:
+    """/pg/bin/patroni: starts Debian's Patroni with a shorter shutdown poll (see the script's docstring)."""
+    return (ASSETS / "pgsql" / "patroni-launcher.py").read_text()
+
+
 def render_pg_hba_lines(cluster, instance=None) -> str:
     """pg_hba.conf as Patroni writes it: Patroni's own lines then the rules; role-scoped rules (primary, replica,
     offline) only when an instance is given."""

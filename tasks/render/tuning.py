@@ -11,7 +11,9 @@ Sizing rules (Pigsty's, scaled down so small nodes stay small):
 - work_mem = shared_buffers / max_connections within [4 MB, 1 GB] (olap ×4);
 - workers from the CPU count: max_worker_processes = max(cpu, 8), parallel workers per gather oltp cpu/16,
   olap cpu/2, crit and tiny 0;
-- WAL kept small: min_wal_size 256 MB (tiny 128), max_wal_size 8× that, wal_keep_size 2× that.
+- WAL kept small: min_wal_size 256 MB (tiny 128), max_wal_size 8× that, wal_keep_size 2× that;
+- wal_retrieve_retry_interval 1 s (PostgreSQL's default 5 s): a new replica whose replication slot the primary's
+  Patroni creates only in its next HA loop, or a former primary rejoining, retries streaming within a second.
 
 Parameters Patroni insists on being equal on every member (max_connections and friends) are returned apart, for
 the DCS section of patroni.yml; the rest are local to the instance."""
@@ -61,6 +63,7 @@ def parameters(instance) -> tuple[dict, dict]:
         "wal_log_hints": "on",
         "track_commit_timestamp": "on",
         "wal_keep_size": f"{wal_mb * 2}MB",
+        "wal_retrieve_retry_interval": "1s",
         "min_wal_size": f"{wal_mb}MB",
         "max_wal_size": f"{wal_mb * 8}MB",
         "shared_buffers": f"{shared_buffers}MB",
@@ -88,5 +91,6 @@ def parameters(instance) -> tuple[dict, dict]:
     }
     if template == "crit":
         params.update({"synchronous_commit": "on", "full_page_writes": "on"})
+    params.update(var(instance, "pg_parameters", None) or {})  # Pigsty's pg_parameters: the DBA's overrides
     cluster_wide = {key: value for key, value in params.items() if key in CLUSTER_WIDE}
     return cluster_wide, {key: value for key, value in params.items() if key not in CLUSTER_WIDE}

@@ -5,6 +5,7 @@ import pytest
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from clusters import models
 from clusters.api.views import ROUTES
 from tests import factories
 
@@ -192,8 +193,29 @@ class TestChanges:
         assert api.delete(detail(self.url, change["id"])).status_code == 405
 
 
+@pytest.mark.django_db
+class TestClusterEvents:
+    """Cluster events are observations: list, read, filter by cluster, kind and time, authentication, no writes."""
+
+    url = "/api/v1/cluster-events/"
+
+    def test_list_read_filter_and_no_writes(self, api):
+        cluster, other = factories.pg_cluster(), factories.pg_cluster()
+        event = models.ClusterEvent.objects.create(cluster=cluster, kind="failover", message="failover: a → b")
+        models.ClusterEvent.objects.create(cluster=other, kind="switchover", message="switchover: c → d")
+        body = api.get(self.url, {"cluster": cluster.pk}).json()
+        assert body["count"] == 1 and body["results"][0]["cluster_name"] == cluster.name
+        assert api.get(detail(self.url, event.pk)).json()["message"] == "failover: a → b"
+        assert api.get(self.url, {"kind": "switchover"}).json()["count"] == 1
+        assert api.get(self.url, {"since": timezone.now().replace(year=2100).isoformat()}).json()["count"] == 0
+        assert api.get(f"/api/v1/clusters/{other.pk}/events/").json()["results"][0]["kind"] == "switchover"
+        assert api.post(self.url, {"cluster": cluster.pk, "kind": "failover"}, format="json").status_code == 405
+        assert api.delete(detail(self.url, event.pk)).status_code == 405
+        assert APIClient().get(self.url).status_code == 401
+
+
 def test_every_route_is_covered():
-    covered = {cls.url for cls in APIResourceTests.__subclasses__()} | {TestChanges.url}
+    covered = {cls.url for cls in APIResourceTests.__subclasses__()} | {TestChanges.url, TestClusterEvents.url}
     assert covered == {f"/api/v1/{prefix}/" for prefix, _ in ROUTES}
 
 

@@ -88,6 +88,15 @@ def test_unexpected_error_is_masked(deployment, no_enqueue):
 
 
 @pytest.mark.django_db(transaction=True)
+def test_a_job_that_cannot_start_fails_with_the_reason(deployment, no_enqueue):
+    job = launch("test.two_steps", deployment)
+    with mock.patch.object(TwoSteps, "secrets", side_effect=RuntimeError("column x does not exist\nLINE 1")):
+        job = run(job)
+    assert job.status == "failed" and job.finished_at
+    assert job.error == "the job could not start: RuntimeError: column x does not exist"
+
+
+@pytest.mark.django_db(transaction=True)
 def test_bad_params_refused_before_any_job(deployment, no_enqueue):
     with pytest.raises(ValidationError) as exc:
         launch("test.two_steps", deployment, params={"size": 0})
@@ -136,3 +145,22 @@ def test_reaper_fails_jobs_without_heartbeat(deployment, no_enqueue):
     assert reap_orphaned_jobs() == 1
     job.refresh_from_db()
     assert job.status == "failed" and "stopped" in job.error
+
+
+def test_a_zombie_worker_process_counts_as_dead():
+    """A killed pool process stays a zombie until its parent reaps it; its job must still be reaped."""
+    import os
+    import subprocess
+    import time
+    from pathlib import Path
+
+    from tasks.tasks import pid_alive
+
+    child = subprocess.Popen(["true"])
+    deadline = time.monotonic() + 10
+    while Path(f"/proc/{child.pid}/stat").read_text().rsplit(")", 1)[-1].split()[0] != "Z":
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
+    assert pid_alive(os.getpid()) and not pid_alive(child.pid)
+    child.wait()
+    assert not pid_alive(child.pid)

@@ -1,5 +1,6 @@
 """pg_hba and pgbouncer HBA: aliases expanded, rules ordered, and every line accepted by PostgreSQL 15."""
 import pytest
+from django.core.exceptions import ValidationError
 
 from clusters import models
 from tasks.render import render_pg_hba_lines, render_pgbouncer_hba
@@ -85,8 +86,12 @@ def test_other_clusters_rules_stay_out(cluster, deployment, instances):
 
 
 def test_bad_database_field_refused(cluster, deployment, instances):
-    models.HBARule.objects.create(deployment=deployment, cluster=cluster, user="all", db="all\nhost all all",
-                                  addr="intra", auth="pwd")
+    with pytest.raises(ValidationError, match="database names separated by commas"):
+        models.HBARule.objects.create(deployment=deployment, cluster=cluster, user="all", db="all\nhost all all",
+                                      addr="intra", auth="pwd")
+    rule = models.HBARule.objects.create(deployment=deployment, cluster=cluster, user="all", db="all", addr="intra",
+                                         auth="pwd")
+    models.HBARule.objects.filter(pk=rule.pk).update(db="all\nhost all all")  # past the model's validation
     with pytest.raises(HBAError, match="invalid db"):
         render_pg_hba_lines(cluster, instances[1])
 

@@ -1,14 +1,17 @@
 """Supervisor programs and systemd units of etcd, patroni, pgbouncer and haproxy, read by supervisor's own config
 parser and `systemd-analyze verify`."""
 import pwd
+import subprocess
 
 import pytest
 
-from tasks.render import render_supervisor_program, render_systemd_unit
+from tasks.render import render_patroni_launcher, render_supervisor_program, render_systemd_unit
 
 from . import checks
 
 PROGRAMS = {"etcd": "etcd", "patroni": "postgres", "pgbouncer": "postgres", "haproxy": "root"}
+COMMANDS = {"etcd": "/usr/bin/etcd ", "patroni": "/usr/bin/python3 /pg/bin/patroni /etc/patroni/patroni.yml",
+            "pgbouncer": "/usr/sbin/pgbouncer ", "haproxy": "/usr/sbin/haproxy "}
 
 
 @pytest.mark.parametrize("name,user", PROGRAMS.items())
@@ -22,7 +25,7 @@ def test_supervisor_program(name, user, tmp_path):
     assert len(parsed) == 1
     program = parsed[0]
     assert (program["name"], program["directory"], program["uid"]) == (name, "/", uid)
-    assert program["command"].split()[0].endswith(f"/{name}")
+    assert program["command"].startswith(COMMANDS[name])
     assert program["autorestart"] == "RestartUnconditionally"
 
 
@@ -42,3 +45,17 @@ def test_systemd_unit(name, user, tmp_path):
 def test_unknown_program_refused():
     with pytest.raises(ValueError, match="unknown program"):
         render_supervisor_program("sshd")
+
+
+def test_the_patroni_launcher_lowers_a_poll_interval_the_installed_patroni_has():
+    """/pg/bin/patroni sets patroni.postgresql.STOP_POLLING_INTERVAL; the Patroni on this machine (the nodes'
+    Debian package) must still read that module global while it waits for a demoted primary to shut down."""
+    launcher = render_patroni_launcher()
+    assert "patroni.postgresql.STOP_POLLING_INTERVAL = 0.1" in launcher
+    probe = subprocess.run(["/usr/bin/python3", "-c", "import inspect, patroni.postgresql as p; "
+                            "print(p.STOP_POLLING_INTERVAL, 'time.sleep(STOP_POLLING_INTERVAL)' in "
+                            "inspect.getsource(p.Postgresql._do_stop))"], capture_output=True, text=True)
+    if "No module named 'patroni'" in probe.stderr:
+        pytest.skip("Patroni is not installed here")
+    assert probe.stdout.split() == ["1", "True"], probe.stderr
+    compile(launcher, "/pg/bin/patroni", "exec")
