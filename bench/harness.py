@@ -4,9 +4,11 @@ own prefix and addresses), its own panel database on 127.0.0.1:5432, its own Red
     with Stack("rdp", "198.18.0.81/28", "198.18.0.83") as stack:
         stack.apply_etcd(); cluster_id = stack.create_cluster("pg-bench", "fast"); stack.apply(cluster_id)
 
-Import this module before Django: it points DATABASE_URL, REDIS_URL and RDS_VAR_DIR at the bench's own.
+Import this module before Django: it points DATABASE_URL, REDIS_URL and RDS_VAR_DIR at the bench's own. Its
+temporary directory (worker log, keys) is removed at the end, or kept with the worker log after a failure.
 """
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -82,6 +84,10 @@ class Stack:
         down(self.cfg, log=quiet)
         connections.close_all()
         _admin_sql(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
+        if exc[0] is None:
+            shutil.rmtree(STATE)
+        else:
+            print(f"kept {STATE / 'celery-worker.log'} for the failure above", file=sys.stderr)
 
     def wait_job(self, job_id: int, timeout: float = 600) -> dict:
         deadline = time.monotonic() + timeout
