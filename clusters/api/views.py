@@ -1,6 +1,7 @@
 """Viewsets of the clusters API, registered on the /api/v1/ router."""
 from rest_framework import mixins, viewsets
 
+from backups.api.actions import PGClusterBackupsMixin
 from clusters import filtersets, models
 from clusters.api import actions, dayops, jobactions, serializers
 from clusters.changelog.context import set_user
@@ -38,7 +39,7 @@ PGClusterViewSet = model_viewset(
         "instances__node", "databases", "users", "hba_rules", "custom_services"),
     extra=(jobactions.PGClusterJobActionsMixin, jobactions.PGClusterSwitchoverMixin, jobactions.PGClusterEventsMixin,
            dayops.PGClusterConfigureMixin, dayops.PGClusterHBAMixin, dayops.PGClusterMemberOpsMixin,
-           dayops.PGClusterReplicasMixin),
+           dayops.PGClusterReplicasMixin, PGClusterBackupsMixin),
 )
 PGInstanceViewSet = model_viewset(models.PGInstance, serializers.PGInstanceSerializer,
                                   filtersets.PGInstanceFilterSet,

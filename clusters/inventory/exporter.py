@@ -8,6 +8,7 @@ import yaml
 from clusters.models import HBARule, MinioBucket, MinioUser, PGDatabase, PGService, PGUser
 from clusters.models.deployment import DEFAULT_INTRA
 
+from .backup_policy import export_policy
 from .defaults import (
     HBA_LISTS,
     PG_CLUSTER_DEFAULTS,
@@ -100,6 +101,7 @@ def export_pg(cluster, global_vars: dict) -> dict:
             variables[key] = conf_file(value) if key == "pg_conf" else value
     variables.update(declared_lists(cluster, PG_LIST_MODELS, global_vars))
     variables.update(hba_rules(HBARule.objects.filter(cluster=cluster)))
+    variables.update(export_policy(cluster))
     variables.update({**cluster.vars, **cluster.secret_vars})
     hosts = {}
     for instance in cluster.instances.select_related("node"):

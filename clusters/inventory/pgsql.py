@@ -1,7 +1,8 @@
 """Import of PGSQL groups (a group with `pg_cluster`): the cluster, its instances, users, databases, custom
-services and HBA rules, each modeled var read with Pigsty's precedence."""
+services, HBA rules and backup policy, each modeled var read with Pigsty's precedence."""
 from clusters.models import HBARule, PGCluster, PGDatabase, PGInstance, PGService, PGUser
 
+from . import backup_policy as policy
 from .context import ImportContext
 from .defaults import (
     HBA_LISTS,
@@ -15,7 +16,7 @@ from .defaults import (
 from .errors import Where
 from .parse import Group
 
-CLUSTER_KEYS = {"pg_cluster", *PG_CLUSTER_DEFAULTS, *PG_LISTS, *HBA_LISTS}
+CLUSTER_KEYS = {"pg_cluster", policy.KEY, *PG_CLUSTER_DEFAULTS, *PG_LISTS, *HBA_LISTS}
 INSTANCE_KEYS = {"pg_seq", *PG_INSTANCE_DEFAULTS}
 LIST_MODELS = {"pg_users": PGUser, "pg_databases": PGDatabase, "pg_services": PGService}
 
@@ -61,6 +62,7 @@ def import_pg_group(ctx: ImportContext, group: Group):
                        key="name")
     if cluster is not None:
         sync_hba(ctx, cluster, gvars, where)
+        policy.import_policy(ctx, cluster, gvars.get(policy.KEY), where)
 
 
 def import_instances(ctx: ImportContext, group: Group, cluster, name: str):

@@ -12,6 +12,7 @@ from tasks.operations import packages, parallel
 from tasks.operations.livestate import live_primary, record_live_state, replication_states
 from tasks.operations.patroni import leader, members as patroni_members, wait_for
 from tasks.render import render_pgbouncer_hba, render_pgbouncer_userlist
+from tasks.render.backup import repo_secrets
 
 from . import members
 from .common import fail_unless, reach_all
@@ -53,7 +54,7 @@ class PGSQLApply(JobKind):
     def secrets(self, cluster):
         values = list(system_passwords(cluster).values())
         values += [u.password for u in cluster.users.all() if u.password]
-        return values
+        return values + repo_secrets(cluster)
 
     def steps(self, ctx):
         cluster = ctx.target

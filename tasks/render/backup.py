@@ -9,13 +9,24 @@ from .context import BACKUP_DIR, var
 DEFAULT_REPOS = {"local": {"type": "posix", "path": BACKUP_DIR, "retention_full_type": "count", "retention_full": 2}}
 
 
+def _secret_repo(cluster, method: str) -> dict:
+    secret = {}
+    for scope in (cluster.deployment.secret_vars, cluster.secret_vars):
+        secret.update(((scope or {}).get("pgbackrest_repo") or {}).get(method) or {})
+    return secret
+
+
+def repo_secrets(cluster) -> list[str]:
+    """The secret values of the cluster's repo (S3 keys, cipher pass): jobs mask them in their logs."""
+    method = var(cluster, "pgbackrest_method", "local")
+    return [str(value) for value in _secret_repo(cluster, method).values() if value]
+
+
 def repo_options(cluster) -> dict:
     """repo1-* options of the cluster's backup repo."""
     method = var(cluster, "pgbackrest_method", "local")
     repos = var(cluster, "pgbackrest_repo", DEFAULT_REPOS)
-    secret = {}
-    for scope in (cluster.deployment.secret_vars, cluster.secret_vars):
-        secret.update(((scope or {}).get("pgbackrest_repo") or {}).get(method) or {})
+    secret = _secret_repo(cluster, method)
     if method not in repos:
         raise ValueError(f"{cluster.name}: pgbackrest_method {method!r} is not a repo of pgbackrest_repo "
                          f"({', '.join(repos) or 'none'})")

@@ -2,6 +2,7 @@
 decrypted, foreign keys as natural names (node IP, cluster name), without ids, timestamps or the deployment name."""
 import json
 
+from backups.models import BackupPolicy
 from clusters import models
 
 TIMESTAMPS = {"id", "created", "last_updated"}
@@ -15,7 +16,7 @@ MODELS = {
     models.MinioCluster: "deployment", models.MinioMember: "cluster__deployment",
     models.MinioBucket: "cluster__deployment", models.MinioUser: "cluster__deployment",
     models.RedisCluster: "deployment", models.RedisNode: "cluster__deployment",
-    models.RedisInstance: "redis_node__cluster__deployment",
+    models.RedisInstance: "redis_node__cluster__deployment", BackupPolicy: "cluster__deployment",
 }
 # Models whose order is meaningful (HBA rules are evaluated in order).
 ORDERED = {models.HBARule}

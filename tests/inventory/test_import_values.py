@@ -148,3 +148,17 @@ all:
     assert sorted(deployment.nodes.values_list("ip", flat=True)) == ["10.0.0.1", "10.0.0.2", "10.0.0.3"]
     assert deployment.extra_groups["apps"]["children"]["web"] == {"hosts": {"10.0.0.2": {"port": 8080}}}
     assert export_inventory(deployment)["all"]["children"]["apps"] == deployment.extra_groups["apps"]
+
+
+def test_the_backup_policy_var_becomes_the_clusters_scheduled_policy(imported):
+    from django_celery_beat.models import PeriodicTask
+
+    from backups.schedule import task_name
+
+    deployment = imported(FIXTURES / "secure.yml")
+    delayed = deployment.pg_clusters.get(name="pg-meta-delay")
+    policy = delayed.backup_policy
+    assert (policy.schedule, policy.type, policy.retention_full, policy.enabled) == ("00 02 * * 1", "full", 4, True)
+    assert "pg_backup_policy" not in delayed.vars
+    assert PeriodicTask.objects.get(name=task_name(delayed.pk)).crontab.day_of_week == "1"
+    assert not hasattr(deployment.pg_clusters.get(name="pg-meta"), "backup_policy")

@@ -94,6 +94,10 @@ def test_a_refused_import_leaves_an_existing_deployment_unchanged(imported):
     ("all: {children: {pg-x: {hosts: {not-an-ip: {pg_seq: 1, pg_role: primary}}, vars: {pg_cluster: pg-x}}}}",
      "host", "IPv4 or IPv6"),
     ("all: {vars: {grafana_view_password: pigsty}}", "grafana_view_password", "well-known default password"),
+    ("all: {children: {pg-x: {hosts: {10.0.0.1: {pg_seq: 1, pg_role: primary}}, vars: {pg_cluster: pg-x, "
+     "pg_backup_policy: {schedule: daily}}}}}", "pg_backup_policy.schedule", "five cron fields"),
+    ("all: {children: {pg-x: {hosts: {10.0.0.1: {pg_seq: 1, pg_role: primary}}, vars: {pg_cluster: pg-x, "
+     "pg_backup_policy: {when: daily}}}}}", "pg_backup_policy", "unknown key(s) when"),
 ])
 def test_single_problems(source, field, text):
     before = counts()

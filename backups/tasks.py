@@ -1,0 +1,29 @@
+"""Celery tasks of the backups app: the scheduled backup a policy's beat entry runs."""
+import logging
+
+from celery import shared_task
+
+log = logging.getLogger(__name__)
+
+
+@shared_task(name="backups.scheduled_backup", ignore_result=True)
+def scheduled_backup(cluster_id: int):
+    """Start the policy's backup job; a cluster that is busy with another job or not running is skipped (and
+    logged), the next tick tries again."""
+    from django.core.exceptions import ValidationError
+
+    from backups.models import BackupPolicy
+    from tasks.jobs import JobConflict, launch
+
+    policy = BackupPolicy.objects.select_related("cluster").filter(cluster_id=cluster_id, enabled=True).first()
+    if policy is None:
+        return {"skipped": "no enabled backup policy"}
+    try:
+        job = launch("pgsql.backup", policy.cluster, params={"type": policy.type, "scheduled": True})
+    except JobConflict as exc:
+        log.warning("scheduled backup of %s skipped: %s", policy.cluster.name, exc)
+        return {"skipped": str(exc)}
+    except ValidationError as exc:
+        log.warning("scheduled backup of %s skipped: %s", policy.cluster.name, exc.messages)
+        return {"skipped": "; ".join(exc.messages)}
+    return {"job": job.pk}

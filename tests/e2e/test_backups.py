@@ -1,0 +1,88 @@
+"""Backups end to end on the shared pg-test cluster, checked against the real `pgbackrest info`: "back up now"
+through the API runs on the live primary, the catalogue and recovery window the API shows are pgBackRest's, an
+incremental backup builds on the full one, a policy's retention expires old backups, and after a switchover the
+next backup runs on the new primary."""
+import json
+from datetime import datetime, timezone
+
+import pytest
+
+from tasks import ssh
+
+from .conftest import job_log, succeeded
+from .test_provision import patroni_list
+
+pytestmark = [pytest.mark.e2e, pytest.mark.sandbox]
+
+
+def pgbackrest_info(node) -> dict:
+    """The stanza as `pgbackrest info --output=json` reports it on the node."""
+    text = ssh.run(node, ssh.build("runuser", "-u", "postgres", "--", "pgbackrest", "--stanza=pg-test",
+                                   "--output=json", "info"), timeout=60).stdout
+    return json.loads(text)[0]
+
+
+def backup(provisioned, backup_type: str) -> dict:
+    return succeeded(provisioned.client, provisioned.client.post(
+        f"/api/v1/clusters/{provisioned.cluster_id}/backups/", {"type": backup_type}, format="json"))
+
+
+def catalogue(provisioned) -> dict:
+    return provisioned.client.get(f"/api/v1/clusters/{provisioned.cluster_id}/backups/").data
+
+
+def leader(provisioned) -> str:
+    return next(m["Member"] for m in patroni_list(provisioned.nodes[0]) if m["Role"] == "Leader")
+
+
+def stamp(epoch: int) -> str:
+    return datetime.fromtimestamp(epoch, tz=timezone.utc).isoformat().replace("+00:00", "Z")
+
+
+def test_backups_run_on_the_primary_and_the_catalogue_is_pgbackrests(provisioned, committed):
+    client, primary = provisioned.client, provisioned.node("primary")
+    policy = client.post("/api/v1/backup-policies/", {"cluster": provisioned.cluster_id, "type": "full",
+                                                      "retention_full": 1}, format="json")
+    assert policy.status_code == 201, policy.data
+
+    full = backup(provisioned, "full")
+    assert full["result"]["primary"] == leader(provisioned) and full["result"]["type"] == "full"
+    lines = [line["text"] for line in job_log(client, full["id"])]
+    assert any("backup command end: completed successfully" in text for text in lines), lines
+    incr = backup(provisioned, "incr")
+    assert incr["result"]["type"] == "incr"
+
+    info = pgbackrest_info(primary)
+    shown = catalogue(provisioned)
+    assert shown["read_from"] == primary.ip
+    assert sorted(b["label"] for b in shown["backups"]) == sorted(b["label"] for b in info["backup"])
+    by_label = {b["label"]: b for b in shown["backups"]}
+    assert by_label[incr["result"]["label"]]["prior"] == full["result"]["label"]
+    for raw in info["backup"]:
+        row = by_label[raw["label"]]
+        assert (row["type"], row["lsn_start"], row["lsn_stop"], row["size"]) == (
+            raw["type"], raw["lsn"]["start"], raw["lsn"]["stop"], raw["info"]["size"])
+        assert (row["started_at"], row["stopped_at"]) == (stamp(raw["timestamp"]["start"]),
+                                                          stamp(raw["timestamp"]["stop"]))
+    window = shown["recovery_window"]
+    assert window["earliest"] == stamp(min(b["timestamp"]["stop"] for b in info["backup"]))
+    newest_stop = datetime.fromtimestamp(max(b["timestamp"]["stop"] for b in info["backup"]), tz=timezone.utc)
+    assert datetime.fromisoformat(window["latest"]) >= newest_stop
+    assert shown["wal_max"] == max(a["max"] for a in info["archive"])
+
+    second = backup(provisioned, "full")
+    labels = [b["label"] for b in pgbackrest_info(primary)["backup"]]
+    assert labels == [second["result"]["label"]], "retention_full 1 expires the older full and its incremental"
+    assert [b["label"] for b in catalogue(provisioned)["backups"]] == labels
+
+
+def test_after_a_switchover_the_next_backup_runs_on_the_new_primary(provisioned, committed):
+    client, before = provisioned.client, leader(provisioned)
+    succeeded(client, client.post(f"/api/v1/clusters/{provisioned.cluster_id}/switchover/", {}, format="json"))
+    after = leader(provisioned)
+    assert after != before
+    job = backup(provisioned, "incr")
+    assert job["result"]["primary"] == after
+    new_primary = provisioned.node("primary")
+    assert catalogue(provisioned)["read_from"] == new_primary.ip
+    assert job["result"]["label"] in [b["label"] for b in pgbackrest_info(new_primary)["backup"]]
