@@ -2,7 +2,7 @@
 import pytest
 from rest_framework.test import APIClient
 
-pytest_plugins = ["tests.fixtures_sandbox", "tests.fixtures_worker"]
+pytest_plugins = ["tests.fixtures_sandbox", "tests.fixtures_worker", "tests.fixtures_s3"]
 
 
 # end-to-end modules share one cluster, in this order: built, switched over, changed, backed up, then its primary

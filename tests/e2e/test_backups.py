@@ -86,3 +86,51 @@ def test_after_a_switchover_the_next_backup_runs_on_the_new_primary(provisioned,
     new_primary = provisioned.node("primary")
     assert catalogue(provisioned)["read_from"] == new_primary.ip
     assert job["result"]["label"] in [b["label"] for b in pgbackrest_info(new_primary)["backup"]]
+
+
+def use_repo(provisioned, method: str, repo: dict | None, secret: dict | None = None) -> dict:
+    """Point the cluster at another backup repository (its vars, then apply) and return the apply job."""
+    client, url = provisioned.client, f"/api/v1/clusters/{provisioned.cluster_id}/"
+    body = {"vars": {**client.get(url).data["vars"], "pgbackrest_method": method,
+                     "pgbackrest_repo": {method: repo}}}
+    if secret is not None:
+        body["secret_vars"] = {"pgbackrest_repo": {method: secret}}
+    response = client.patch(url, body, format="json")
+    assert response.status_code == 200, response.data
+    return succeeded(client, client.post(f"{url}apply/"))
+
+
+def test_a_shared_repository_keeps_one_catalogue_across_a_switchover(provisioned, committed):
+    use_repo(provisioned, "shared", {"path": "/pg/shared/backup", "retention_full_type": "count",
+                                     "retention_full": 2})
+    for node in provisioned.nodes:
+        conf = ssh.run(node, ssh.build("cat", "/etc/pgbackrest/pgbackrest.conf"), timeout=20).stdout
+        assert "repo1-path=/pg/shared/backup" in conf, (node.ip, conf)
+    first = backup(provisioned, "full")
+    client = provisioned.client
+    succeeded(client, client.post(f"/api/v1/clusters/{provisioned.cluster_id}/switchover/", {}, format="json"))
+    second = backup(provisioned, "incr")
+    assert second["result"]["primary"] != first["result"]["primary"]
+    assert second["result"]["type"] == "incr", "the new primary builds on the full backup in the shared repository"
+    labels = [b["label"] for b in catalogue(provisioned)["backups"]]
+    assert sorted(labels) == sorted([first["result"]["label"], second["result"]["label"]])
+    for node in provisioned.nodes:  # every member sees the same repository
+        assert sorted(b["label"] for b in pgbackrest_info(node)["backup"]) == sorted(labels)
+
+
+def test_an_s3_repository_takes_backups_and_archives_wal(provisioned, committed, s3_store):
+    use_repo(provisioned, "s3", s3_store["repo"], s3_store["secret"])
+    primary = provisioned.node("primary")
+    conf = ssh.run(primary, ssh.build("cat", "/etc/pgbackrest/pgbackrest.conf"), timeout=20).stdout
+    assert "repo1-type=s3" in conf and "repo1-storage-verify-tls=n" in conf
+    job = backup(provisioned, "full")
+    assert s3_store["secret"]["s3_key_secret"] not in json.dumps(job)
+    log = " ".join(line["text"] for line in job_log(provisioned.client, job["id"]))
+    assert s3_store["secret"]["s3_key_secret"] not in log and "backup command end: completed successfully" in log
+    info = pgbackrest_info(primary)
+    assert [b["label"] for b in info["backup"]] == [job["result"]["label"]]
+    shown = catalogue(provisioned)
+    assert [b["label"] for b in shown["backups"]] == [job["result"]["label"]]
+    assert shown["wal_max"] >= info["backup"][0]["archive"]["stop"], "WAL is archived into the S3 repository"
+    cluster = provisioned.client.get(f"/api/v1/clusters/{provisioned.cluster_id}/").data
+    assert s3_store["secret"]["s3_key_secret"] not in json.dumps(cluster), "repository secrets are not shown"
