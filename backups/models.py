@@ -1,7 +1,8 @@
-"""A cluster's backups: its policy (configuration, change-logged) and what the panel knows of its repository —
-the catalogue read from pgBackRest (one Backup row per backup set, the recovery window in BackupCatalog). The
-catalogue is an observation, refreshed by every backup job and by `POST /clusters/{id}/backups/refresh/`; it is
-not in the change log and nobody edits it."""
+"""A cluster's backups: its policy (configuration, change-logged), what the panel knows of its repository — the
+catalogue read from pgBackRest (one Backup row per backup set, the recovery window in BackupCatalog) — and the
+point-in-time restore requests with their approvals. The catalogue is an observation, refreshed by every backup
+job and by `POST /clusters/{id}/backups/refresh/`; it is not in the change log and nobody edits it."""
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
@@ -81,3 +82,59 @@ class BackupPolicy(ChangeLoggedModel):
 
     def __str__(self):
         return f"backup policy of {self.cluster.name}"
+
+
+RESTORE_TARGETS = [(t, t) for t in ("latest", "time", "xid", "lsn", "name", "immediate")]
+RESTORE_MODES = [("branch", "branch"), ("in-place", "in-place")]
+RESTORE_STATES = [(s, s) for s in ("pending", "approved", "running", "succeeded", "failed", "rejected", "expired")]
+OPEN_STATES = ("pending",)
+
+
+class RestoreRequest(ChangeLoggedModel):
+    """A point-in-time restore someone asked for, and where it stands: pending approval → approved → running →
+    succeeded / failed; or rejected, or expired. A branch restore builds `new_cluster` (declared with the request,
+    on the chosen nodes) from the source cluster's repository; an in-place restore rolls the cluster itself back.
+    Every transition is a save, so the change log records who moved it when."""
+
+    cluster = models.ForeignKey(PGCluster, on_delete=models.CASCADE, related_name="restore_requests",
+                                help_text="the cluster whose backups and WAL are restored")
+    target_type = models.CharField(max_length=10, choices=RESTORE_TARGETS, default="latest",
+                                   help_text="latest (end of WAL), time, xid, lsn, name (restore point), immediate")
+    target = models.CharField(max_length=100, blank=True,
+                              help_text="the time, xid, LSN or restore point name (empty for latest and immediate)")
+    target_time = models.DateTimeField(null=True, blank=True, help_text="the target as a time (type time)")
+    inclusive = models.BooleanField(default=True, help_text="false: stop just before the target")
+    mode = models.CharField(max_length=8, choices=RESTORE_MODES)
+    new_cluster = models.OneToOneField(PGCluster, null=True, blank=True, on_delete=models.SET_NULL,
+                                       related_name="restored_from", help_text="branch: the cluster restored into")
+    reason = models.TextField()
+    state = models.CharField(max_length=10, choices=RESTORE_STATES, default="pending")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
+                                     related_name="restore_requests")
+    approvals_required = models.PositiveSmallIntegerField(default=1)
+    expires_at = models.DateTimeField(help_text="a request not approved by then expires")
+    job = models.ForeignKey("tasks.Job", null=True, blank=True, on_delete=models.SET_NULL, related_name="restores")
+    reached = models.JSONField(default=dict, blank=True,
+                               help_text="the point recovery actually reached: time, LSN, timeline")
+
+    class Meta:
+        ordering = ["-created"]
+        permissions = [("approve_restorerequest", "Can approve or reject point-in-time restores")]
+
+    def __str__(self):
+        return f"restore #{self.pk} of {self.cluster.name} ({self.mode}, {self.target_type})"
+
+
+class RestoreDecision(models.Model):
+    """One approver's approve or reject of a restore request, with their comment."""
+
+    request = models.ForeignKey(RestoreRequest, on_delete=models.CASCADE, related_name="decisions")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL)
+    user_name = models.CharField(max_length=150)
+    decision = models.CharField(max_length=8, choices=[("approve", "approve"), ("reject", "reject")])
+    comment = models.TextField(blank=True)
+    time = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["time", "pk"]
+        constraints = [models.UniqueConstraint(fields=["request", "user"], name="one_decision_per_approver")]

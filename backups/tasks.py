@@ -1,4 +1,5 @@
-"""Celery tasks of the backups app: the scheduled backup a policy's beat entry runs."""
+"""Celery tasks of the backups app: the scheduled backup a policy's beat entry runs, and the expiry of restore
+requests nobody approved in time."""
 import logging
 
 from celery import shared_task
@@ -27,3 +28,11 @@ def scheduled_backup(cluster_id: int):
         log.warning("scheduled backup of %s skipped: %s", policy.cluster.name, exc.messages)
         return {"skipped": "; ".join(exc.messages)}
     return {"job": job.pk}
+
+
+@shared_task(name="backups.expire_restore_requests", ignore_result=True)
+def expire_restore_requests():
+    """Pending restore requests past their expiry become expired (and their declared branch cluster goes)."""
+    from backups.restores import expire_overdue
+
+    return expire_overdue()

@@ -163,10 +163,14 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # seconds between two reads of every running cluster's Patroni state (failover tracking)
 POLL_INTERVAL = float(os.environ.get("RDS_POLL_INTERVAL", "10"))
+# point-in-time restores: approvals each request needs (never the requester's), and hours until it expires
+RESTORE_APPROVALS_REQUIRED = int(os.environ.get("RDS_RESTORE_APPROVALS", "1"))
+RESTORE_REQUEST_TTL_HOURS = float(os.environ.get("RDS_RESTORE_TTL_HOURS", "24"))
 # entries written into django-celery-beat's tables when beat starts (editable in the admin afterwards)
 CELERY_BEAT_SCHEDULE = {
     "reap-orphaned-jobs": {"task": "tasks.reap_orphaned_jobs", "schedule": 30.0},
     "poll-clusters": {"task": "tasks.poll_clusters", "schedule": POLL_INTERVAL},
+    "expire-restore-requests": {"task": "backups.expire_restore_requests", "schedule": 60.0},
 }
 CELERY_TIMEZONE = TIME_ZONE
 

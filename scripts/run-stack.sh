@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `make run`: web (gunicorn), Celery worker and beat, and a 3-node sandbox when the host allows it.
+# `make run`: web (gunicorn), Celery worker and beat, and a 4-node sandbox when the host allows it.
 # Ctrl-C stops everything this script started (by PID) and tears the sandbox down.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -21,7 +21,7 @@ trap stop INT TERM EXIT
 $BIN/python manage.py ensure_admin
 $BIN/python manage.py collectstatic --noinput -v 0
 if $BIN/python manage.py help sandbox >/dev/null 2>&1; then
-  if $BIN/python manage.py sandbox up --nodes 3; then
+  if $BIN/python manage.py sandbox up --nodes 4; then
     sandbox_started=1
   else
     $BIN/python manage.py sandbox down >/dev/null 2>&1 || true

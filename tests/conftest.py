@@ -5,9 +5,10 @@ from rest_framework.test import APIClient
 pytest_plugins = ["tests.fixtures_sandbox", "tests.fixtures_worker", "tests.fixtures_s3"]
 
 
-# end-to-end modules share one cluster, in this order: built, switched over, changed, backed up, then its primary
-# crashed
-E2E_ORDER = ("test_provision", "test_switchover", "test_day2", "test_backups", "test_unplanned_failover")
+# end-to-end modules share one cluster, in this order: built, switched over, changed, backed up, restored, then
+# its primary crashed
+E2E_ORDER = ("test_provision", "test_switchover", "test_day2", "test_backups", "test_restores",
+             "test_unplanned_failover")
 
 
 def pytest_collection_modifyitems(items):

@@ -1,6 +1,6 @@
 """Sandbox fixtures shared by every suite that needs real nodes (sandbox, provisioning, e2e).
 
-`sandbox` (session): one 3-node sandbox for the whole test session, reused when one is already up. One that
+`sandbox` (session): one 4-node sandbox for the whole test session, reused when one is already up. One that
 a test session brought up is torn down (and checked to leave nothing behind) when the last test session
 using it ends; one that was up before (`make run`) is left running.
 `sandbox_nodes` (function, needs the database): the sandbox registered as Deployment "sandbox"; returns its
@@ -21,7 +21,8 @@ from tasks.sandbox import SandboxConfig, down, info, network, status, up
 from tasks.sandbox.lifecycle import NO_PRIVILEGES, has_privileges
 from tasks.sandbox.registry import register
 
-SANDBOX_NODES = 3
+SANDBOX_NODES = 4  # three for the shared pg-test cluster, one free (branch restores)
+CLUSTER_NODES = 3
 LOCK = Path("/run/lock/rdsconsole-sandbox-tests.lock")
 
 
@@ -42,10 +43,12 @@ def sandbox():
     owned_marker, sessions = cfg.state_dir / "owned-by-tests", cfg.state_dir / "test-sessions"
     with _exclusive():
         running = [row for row in status(cfg) if row["running"] and row["ssh"]]
-        current = info(cfg) if len(running) >= SANDBOX_NODES else None
-        if current is None:
+        if len(running) >= SANDBOX_NODES:
+            current = info(cfg)
+        else:
             current = up(cfg, SANDBOX_NODES, log=lambda message: None)
-            owned_marker.touch()
+            if not running:  # a sandbox that was up before (`make run`) stays up, even when it got a node more
+                owned_marker.touch()
         sessions.mkdir(exist_ok=True)
         (sessions / str(os.getpid())).touch()
     yield current
@@ -91,4 +94,4 @@ def _cmdline(proc: Path) -> bytes:
 @pytest.fixture
 def sandbox_nodes(sandbox, db):
     deployment = register(sandbox)
-    return list(deployment.nodes.order_by("ip"))[:SANDBOX_NODES]
+    return list(deployment.nodes.order_by("ip"))[:CLUSTER_NODES]

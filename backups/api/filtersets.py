@@ -1,7 +1,7 @@
-"""django-filter filtersets of backups and backup policies."""
+"""django-filter filtersets of backups, backup policies and restore requests."""
 import django_filters
 
-from backups.models import Backup, BackupPolicy
+from backups.models import Backup, BackupPolicy, RestoreRequest
 
 
 class BackupFilterSet(django_filters.FilterSet):
@@ -17,3 +17,9 @@ class BackupPolicyFilterSet(django_filters.FilterSet):
     class Meta:
         model = BackupPolicy
         fields = {"cluster": ["exact"], "cluster__name": ["exact"], "enabled": ["exact"]}
+
+
+class RestoreRequestFilterSet(django_filters.FilterSet):
+    class Meta:
+        model = RestoreRequest
+        fields = {"cluster": ["exact"], "cluster__name": ["exact"], "state": ["exact"], "mode": ["exact"]}

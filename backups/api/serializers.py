@@ -1,8 +1,10 @@
-"""Serializers of backups, the catalogue (recovery window) and backup policies."""
+"""Serializers of backups, the catalogue (recovery window), backup policies and restore requests."""
 from rest_framework import serializers
 
+from backups.models import (BACKUP_TYPES, RESTORE_MODES, RESTORE_TARGETS, Backup, BackupCatalog, BackupPolicy,
+                            RestoreDecision, RestoreRequest)
 from clusters.api.serializers import ModelSaveMixin
-from backups.models import BACKUP_TYPES, Backup, BackupCatalog, BackupPolicy
+from clusters.models import PGCluster
 
 
 class BackupSerializer(serializers.ModelSerializer):
@@ -54,3 +56,46 @@ class BackupPolicySerializer(ModelSaveMixin, serializers.ModelSerializer):
         if self.instance is not None and cluster != self.instance.cluster:
             raise serializers.ValidationError("cannot change once created: make a policy for the other cluster")
         return cluster
+
+
+class RestoreDecisionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = RestoreDecision
+        fields = ["user", "user_name", "decision", "comment", "time"]
+        read_only_fields = fields
+
+
+class RestoreRequestSerializer(serializers.ModelSerializer):
+    cluster_name = serializers.CharField(source="cluster.name", read_only=True)
+    new_cluster_name = serializers.CharField(source="new_cluster.name", read_only=True, default=None)
+    requested_by = serializers.CharField(source="requested_by.username", read_only=True, default=None)
+    decisions = RestoreDecisionSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = RestoreRequest
+        fields = ["id", "cluster", "cluster_name", "mode", "target_type", "target", "target_time", "inclusive",
+                  "new_cluster", "new_cluster_name", "reason", "state", "requested_by", "created", "expires_at",
+                  "approvals_required", "decisions", "job", "reached", "last_updated"]
+        read_only_fields = fields
+
+
+class RestoreCreateSerializer(serializers.Serializer):
+    cluster = serializers.PrimaryKeyRelatedField(queryset=PGCluster.objects.all(),
+                                                 help_text="the cluster whose backups are restored")
+    target_type = serializers.ChoiceField(choices=RESTORE_TARGETS, default="latest")
+    target = serializers.CharField(required=False, allow_blank=True, default="",
+                                   help_text="time (ISO 8601 with zone), xid, LSN or restore point name")
+    inclusive = serializers.BooleanField(default=True, help_text="false: stop just before the target")
+    mode = serializers.ChoiceField(choices=RESTORE_MODES,
+                                   help_text="branch: into a new cluster; in-place: roll the cluster back")
+    new_cluster = serializers.CharField(required=False, allow_blank=True, default="",
+                                        help_text="branch: the new cluster's name")
+    nodes = serializers.ListField(child=serializers.IPAddressField(), required=False, default=list,
+                                  help_text="branch: IPs of the new cluster's nodes; the first becomes primary")
+    confirm = serializers.CharField(required=False, allow_blank=True, default="",
+                                    help_text="in-place: the cluster's name, typed again")
+    reason = serializers.CharField(help_text="why; the approver reads it")
+
+
+class RestoreCommentSerializer(serializers.Serializer):
+    comment = serializers.CharField(required=False, allow_blank=True, default="")

@@ -56,12 +56,19 @@ class PGSQLApply(JobKind):
         values += [u.password for u in cluster.users.all() if u.password]
         return values + repo_secrets(cluster)
 
-    def steps(self, ctx):
+    @staticmethod
+    def choose_primary(cluster, instances):
+        """The live leader of a cluster that runs (a switchover or failover may have moved it), else the
+        instance declared primary."""
+        return live_primary(cluster, instances) or next(i for i in instances if i.pg_role == "primary")
+
+    def steps(self, ctx, primary=None):
         cluster = ctx.target
         instances = list(cluster.instances.select_related("node").order_by("pg_seq"))
         requested = next(i for i in instances if i.pg_role == "primary")
-        primary = live_primary(cluster, instances) or requested
-        replicas = [i for i in instances if i is not primary]
+        primary = next(i for i in instances if i.pk == primary.pk) if primary else self.choose_primary(cluster,
+                                                                                                       instances)
+        replicas = [i for i in instances if i.pk != primary.pk]
         nodes = [i.node for i in instances]
         changed_files = {}
 

@@ -28,6 +28,19 @@ def wipe(ctx, node):
     ctx.note_change("removed data directory, backups and configuration", node=node.ip)
 
 
+def forget_in_etcd(ctx, cluster):
+    """Delete the cluster's keys (leader, members, initialize, config, history) from etcd."""
+    etcd = EtcdCluster.objects.filter(deployment=cluster.deployment).first()
+    members = list(etcd.members.select_related("node")) if etcd else []
+    if not members:
+        ctx.log("no ETCD cluster: nothing to forget in the DCS")
+        return
+    endpoints = ",".join(f"http://{m.node.ip}:2379" for m in members)
+    ssh.run(members[0].node, ssh.build("env", "ETCDCTL_API=3", "etcdctl", "--endpoints", endpoints,
+                                       "del", "--prefix", f"/pg/{cluster.name}/"), timeout=30)
+    ctx.note_change(f"removed /pg/{cluster.name}/ from etcd")
+
+
 @register
 class PGSQLDestroy(JobKind):
     name = "pgsql.destroy"
@@ -48,15 +61,7 @@ class PGSQLDestroy(JobKind):
             parallel.each(nodes, lambda node: remove_services(ctx, node))
 
         def forget(ctx):
-            etcd = EtcdCluster.objects.filter(deployment=cluster.deployment).first()
-            members = list(etcd.members.select_related("node")) if etcd else []
-            if not members:
-                ctx.log("no ETCD cluster: nothing to forget in the DCS")
-            else:
-                endpoints = ",".join(f"http://{m.node.ip}:2379" for m in members)
-                ssh.run(members[0].node, ssh.build("env", "ETCDCTL_API=3", "etcdctl", "--endpoints", endpoints,
-                                                   "del", "--prefix", f"/pg/{cluster.name}/"), timeout=30)
-                ctx.note_change(f"removed /pg/{cluster.name}/ from etcd")
+            forget_in_etcd(ctx, cluster)
             for instance in cluster.instances.all():
                 instance.live_role, instance.live_state, instance.live_timeline = "", "absent", None
                 instance.live_lag_mb, instance.live_updated = None, timezone.now()

@@ -54,11 +54,16 @@ def describe(current: dict, body: dict) -> list[str]:
     return lines
 
 
-def read(node, timeout: float = 20) -> dict:
-    """GET /config from the member's Patroni (the dynamic configuration as the DCS holds it)."""
-    result = ssh.run(node, ssh.build("curl", "-sS", "--max-time", "5", f"http://{node.ip}:{patroni.PORT}/config"),
-                     timeout=timeout)
-    return json.loads(result.stdout or "{}")
+def read(node, timeout: float = 20) -> dict | None:
+    """GET /config from the member's Patroni (the dynamic configuration as the DCS holds it); None when the DCS
+    holds none (a cluster whose leader adopted an existing data directory instead of bootstrapping) or Patroni
+    did not answer."""
+    result = ssh.run(node, ssh.build("curl", "-sS", "--max-time", "5", "-o", "/dev/stdout", "-w", "\\n%{http_code}",
+                                     f"http://{node.ip}:{patroni.PORT}/config"), timeout=timeout, check=False)
+    status, text = patroni.answer(result)
+    if status != 200 or not text.strip():
+        return None
+    return json.loads(text)
 
 
 def write(node, password: str, body: dict) -> dict:
