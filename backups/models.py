@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 
-from clusters.models import PGCluster
+from clusters.models import Node, PGCluster
 from clusters.models.base import ChangeLoggedModel
 
 BACKUP_TYPES = [("full", "full"), ("diff", "diff"), ("incr", "incr")]
@@ -66,7 +66,8 @@ def crontab(value: str):
 
 class BackupPolicy(ChangeLoggedModel):
     """When a cluster backs up by itself (Celery beat), which type, and how many full backups the repository
-    keeps (pgBackRest's repo1-retention-full, passed to every backup of the cluster so expiry follows it)."""
+    keeps (pgBackRest's repo1-retention-full, passed to every backup of the cluster so expiry follows it); and
+    when and where its restore drill runs."""
 
     cluster = models.OneToOneField(PGCluster, on_delete=models.CASCADE, related_name="backup_policy")
     enabled = models.BooleanField(default=True)
@@ -75,13 +76,31 @@ class BackupPolicy(ChangeLoggedModel):
     type = models.CharField(max_length=4, choices=BACKUP_TYPES, default="full",
                             help_text="type of the scheduled backups")
     retention_full = models.PositiveSmallIntegerField(
-        null=True, blank=True, validators=[MinValueValidator(1)], help_text="full backups to keep; empty: the repo's retention_full (local: 2)")
+        null=True, blank=True, validators=[MinValueValidator(1)],
+        help_text="full backups to keep; empty: the repo's retention_full (local: 2)")
+    drill_schedule = models.CharField(max_length=100, blank=True, validators=[crontab],
+                                      help_text="cron fields of the restore drill; empty: no scheduled drill")
+    drill_node = models.ForeignKey(Node, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+                                   help_text="the scratch node drills restore on (runs no PostgreSQL instance)")
 
     class Meta:
         verbose_name_plural = "backup policies"
 
     def __str__(self):
         return f"backup policy of {self.cluster.name}"
+
+    def clean(self):
+        errors = {}
+        if self.drill_schedule and self.drill_node_id is None:
+            errors["drill_node"] = ["a scheduled drill needs the scratch node it restores on"]
+        if self.drill_node_id is not None:
+            if self.drill_node.deployment_id != self.cluster.deployment_id:
+                errors["drill_node"] = [f"{self.drill_node.ip} is not a node of {self.cluster.name}'s deployment"]
+            elif self.drill_node.pg_instances.exists():
+                errors["drill_node"] = [f"{self.drill_node.ip} runs a PostgreSQL instance; a drill needs a scratch "
+                                        f"node"]
+        if errors:
+            raise ValidationError(errors)
 
 
 RESTORE_TARGETS = [(t, t) for t in ("latest", "time", "xid", "lsn", "name", "immediate")]
@@ -138,3 +157,19 @@ class RestoreDecision(models.Model):
     class Meta:
         ordering = ["time", "pk"]
         constraints = [models.UniqueConstraint(fields=["request", "user"], name="one_decision_per_approver")]
+
+
+class RestoreDrill(models.Model):
+    """A restore drill that passed: the cluster's newest backup restored on a scratch node, recovered, checked and
+    thrown away. The newest row is the cluster's last verified restore (an observation: not change-logged)."""
+
+    cluster = models.ForeignKey(PGCluster, on_delete=models.CASCADE, related_name="restore_drills")
+    node = models.ForeignKey(Node, null=True, on_delete=models.SET_NULL, related_name="+")
+    job = models.ForeignKey("tasks.Job", null=True, on_delete=models.SET_NULL, related_name="+")
+    finished = models.DateTimeField()
+    backup_label = models.CharField(max_length=64, help_text="the backup set pgBackRest restored")
+    reached = models.JSONField(default=dict, help_text="the consistent point recovery reached")
+    seconds = models.FloatField(help_text="restore, recovery and checks, wall time")
+
+    class Meta:
+        ordering = ["-finished"]

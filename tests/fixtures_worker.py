@@ -51,6 +51,8 @@ class WorkerProcess:
             time.sleep(0.05)
 
     def stop(self):
+        """Warm shutdown; returns once no process of the worker's group runs (pool processes and the embedded
+        beat hold database connections until they are gone, and the test database is dropped next)."""
         if self.proc and self.proc.poll() is None:
             os.killpg(self.proc.pid, signal.SIGTERM)
             try:
@@ -58,6 +60,17 @@ class WorkerProcess:
             except subprocess.TimeoutExpired:
                 os.killpg(self.proc.pid, signal.SIGKILL)
                 self.proc.wait(timeout=30)
+        if self.proc is None:
+            return
+        for then in (signal.SIGKILL, None):
+            deadline = time.monotonic() + 30
+            while group_running(self.proc.pid) and time.monotonic() < deadline:
+                time.sleep(0.05)
+            if not group_running(self.proc.pid):
+                return
+            if then is not None:
+                os.killpg(self.proc.pid, then)
+        raise RuntimeError(f"worker process group {self.proc.pid} still running after SIGKILL")
 
 
 @pytest.fixture(scope="session")

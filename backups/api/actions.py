@@ -1,11 +1,14 @@
 """The backups actions of the clusters endpoint: a cluster's catalogue and "back up now"
-(`GET`/`POST /clusters/{id}/backups/`) and reading the catalogue again (`POST /clusters/{id}/backups/refresh/`)."""
+(`GET`/`POST /clusters/{id}/backups/`), reading the catalogue again (`POST /clusters/{id}/backups/refresh/`) and
+a restore drill on a scratch node (`POST /clusters/{id}/restore-drill/` {node})."""
 from drf_spectacular.utils import extend_schema
 from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from backups.models import BackupCatalog
 from clusters.api.jobactions import JOB_RESPONSES, start_job
+from clusters.models import Node
 
 from . import serializers
 
@@ -29,3 +32,15 @@ class PGClusterBackupsMixin:
     @action(detail=True, methods=["post"], url_path="backups/refresh", url_name="backups-refresh")
     def backups_refresh(self, request, pk=None):
         return start_job(request, "pgsql.backup_refresh", self.get_object())
+
+    @extend_schema(request=serializers.DrillRequestSerializer, responses=JOB_RESPONSES)
+    @action(detail=True, methods=["post"], url_path="restore-drill", url_name="restore-drill")
+    def restore_drill(self, request, pk=None):
+        cluster = self.get_object()
+        body = serializers.DrillRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        node = Node.objects.filter(deployment=cluster.deployment, ip=body.validated_data["node"]).first()
+        if node is None:
+            raise ValidationError({"node": [f"no node {body.validated_data['node']} in deployment "
+                                            f"{cluster.deployment.name}"]})
+        return start_job(request, "pgsql.restore_drill", cluster, params={"node": node.pk})

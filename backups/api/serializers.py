@@ -2,7 +2,7 @@
 from rest_framework import serializers
 
 from backups.models import (BACKUP_TYPES, RESTORE_MODES, RESTORE_TARGETS, Backup, BackupCatalog, BackupPolicy,
-                            RestoreDecision, RestoreRequest)
+                            RestoreDecision, RestoreDrill, RestoreRequest)
 from clusters.api.serializers import ModelSaveMixin
 from clusters.models import PGCluster
 
@@ -22,21 +22,41 @@ class RecoveryWindowSerializer(serializers.Serializer):
     latest = serializers.DateTimeField(source="latest_restorable", allow_null=True)
 
 
+class RestoreDrillSerializer(serializers.ModelSerializer):
+    node_ip = serializers.CharField(source="node.ip", read_only=True, default=None)
+
+    class Meta:
+        model = RestoreDrill
+        fields = ["finished", "backup_label", "reached", "seconds", "node_ip", "job"]
+        read_only_fields = fields
+
+
 class BackupCatalogSerializer(serializers.ModelSerializer):
-    """A cluster's catalogue: the recovery window, WAL range, when and from where it was read, and its backups."""
+    """A cluster's catalogue: the recovery window, WAL range, when and from where it was read, its backups, and
+    its last verified restore (the newest restore drill that passed)."""
 
     cluster_name = serializers.CharField(source="cluster.name", read_only=True)
     recovery_window = RecoveryWindowSerializer(source="*", read_only=True)
     backups = serializers.SerializerMethodField()
+    last_verified_restore = serializers.SerializerMethodField()
 
     class Meta:
         model = BackupCatalog
         fields = ["cluster", "cluster_name", "refreshed_at", "read_from", "status", "wal_min", "wal_max",
-                  "recovery_window", "backups"]
+                  "recovery_window", "last_verified_restore", "backups"]
         read_only_fields = fields
 
     def get_backups(self, catalog) -> list[dict]:
         return BackupSerializer(catalog.cluster.backups.select_related("cluster"), many=True).data
+
+    def get_last_verified_restore(self, catalog) -> dict | None:
+        drill = catalog.cluster.restore_drills.select_related("node").first()
+        return RestoreDrillSerializer(drill).data if drill else None
+
+
+class DrillRequestSerializer(serializers.Serializer):
+    node = serializers.IPAddressField(help_text="IP of the scratch node (a node of the deployment without "
+                                                "PostgreSQL) the newest backup is restored on")
 
 
 class BackupRequestSerializer(serializers.Serializer):
@@ -49,8 +69,8 @@ class BackupPolicySerializer(ModelSaveMixin, serializers.ModelSerializer):
 
     class Meta:
         model = BackupPolicy
-        fields = ["id", "cluster", "cluster_name", "enabled", "schedule", "type", "retention_full", "created",
-                  "last_updated"]
+        fields = ["id", "cluster", "cluster_name", "enabled", "schedule", "type", "retention_full", "drill_schedule",
+                  "drill_node", "created", "last_updated"]
 
     def validate_cluster(self, cluster):
         if self.instance is not None and cluster != self.instance.cluster:

@@ -24,13 +24,14 @@ def as_postgres(*argv: str) -> str:
     return ssh.build("runuser", "-u", "postgres", "--", *argv)
 
 
-def restore_command(source_stanza: str, target_type: str, target: str, inclusive: bool) -> str:
+def restore_command(source_stanza: str, target_type: str, target: str, inclusive: bool, config: str = "") -> str:
     """`pgbackrest restore` of the source stanza into the data directory, stopping at the target and promoting.
     The WAL of the source is fetched with an explicit restore_command (the node's own config file may describe
-    another stanza: a branch cluster's)."""
-    args = [f"--stanza={source_stanza}", f"--pg1-path={DATA_DIR}", "--delta", "--log-level-console=info",
-            f"--recovery-option=restore_command=pgbackrest --stanza={source_stanza} --pg1-path={DATA_DIR} "
-            f"archive-get %f \"%p\""]
+    another stanza: a branch cluster's); `config` names another pgBackRest config file for both."""
+    options = [f"--config={config}"] if config else []
+    args = [*options, f"--stanza={source_stanza}", f"--pg1-path={DATA_DIR}", "--delta", "--log-level-console=info",
+            f"--recovery-option=restore_command=pgbackrest {''.join(o + ' ' for o in options)}"
+            f"--stanza={source_stanza} --pg1-path={DATA_DIR} archive-get %f \"%p\""]
     if target_type == "immediate":
         args.append("--type=immediate")
     elif target_type != "latest":
@@ -42,10 +43,11 @@ def restore_command(source_stanza: str, target_type: str, target: str, inclusive
     return as_postgres("pgbackrest", *args, "restore")
 
 
-def restore(node, source_stanza: str, target_type: str, target: str, inclusive: bool, on_line=None):
+def restore(node, source_stanza: str, target_type: str, target: str, inclusive: bool, on_line=None,
+            config: str = ""):
     ssh.run(node, ssh.build("install", "-d", "-o", "postgres", "-g", "postgres", "-m", "0700", DATA_DIR,
                             "/pg/log/postgres", "/pg/log/pgbackrest"), timeout=30)
-    ssh.run(node, restore_command(source_stanza, target_type, target, inclusive), timeout=RESTORE_TIMEOUT,
+    ssh.run(node, restore_command(source_stanza, target_type, target, inclusive, config), timeout=RESTORE_TIMEOUT,
             on_line=on_line)
 
 
@@ -93,6 +95,14 @@ def recover(node, version: int, timeout: float = RESTORE_TIMEOUT, interval: floa
             return state
         time.sleep(interval)
     raise RecoveryFailed(f"recovery did not end within {timeout:g} s: {log_tail(node)}")
+
+
+def discard(node, version: int):
+    """Stop a PostgreSQL left on the data directory (immediate: its data is thrown away) and delete the
+    directory: a scratch node back to empty."""
+    if running(node, version):
+        ssh.run(node, pg_ctl(version, "-m", "immediate", "-w", "-t", "60", "stop"), timeout=90)
+    ssh.run(node, ssh.build("rm", "-rf", "--", DATA_DIR), timeout=300)
 
 
 def finish(node, version: int):

@@ -22,3 +22,10 @@ def test_each_target_becomes_pgbackrest_options(target_type, target, inclusive, 
     assert argv[9] == ("--recovery-option=restore_command=pgbackrest --stanza=pg-test --pg1-path=/pg/data "
                        "archive-get %f \"%p\"")
     assert argv[10:-1] == expected
+
+
+def test_another_config_file_is_used_for_the_restore_and_for_fetching_wal():
+    argv = shlex.split(restore_command("pg-test", "immediate", "", True, config="/etc/pgbackrest/drill.conf"))
+    assert argv[5] == "--config=/etc/pgbackrest/drill.conf"
+    assert argv[10] == ("--recovery-option=restore_command=pgbackrest --config=/etc/pgbackrest/drill.conf "
+                        "--stanza=pg-test --pg1-path=/pg/data archive-get %f \"%p\"")

@@ -1,8 +1,8 @@
 """Point-in-time restores end to end on the shared pg-test cluster (its backups in the S3 repository by now):
 rows committed at known times, transaction ids, a named restore point and an LSN, then branch restores into a
 one-node cluster on the sandbox's free node — approved by a second user, the requester's own approval refused —
-each yielding exactly the rows committed by its target; and an in-place restore that rolls pg-test back, after
-which its replicas stream again and a new full backup exists."""
+each yielding exactly the rows committed by its target; a restore drill of the newest backup on that node; and an
+in-place restore that rolls pg-test back, after which its replicas stream again and a new full backup exists."""
 import time
 from datetime import datetime
 
@@ -12,6 +12,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from rest_framework.test import APIClient
 
+from tasks import ssh
 from tasks.operations import psql
 
 from .conftest import BUSINESS_DB, BUSINESS_PASSWORD, BUSINESS_USER, job_log, succeeded, wait_job
@@ -85,7 +86,8 @@ def restore(provisioned, approver, body: dict) -> dict:
     approved = approver.post(f"/api/v1/restores/{created.data['id']}/approve/", {"comment": "ok"}, format="json")
     assert approved.status_code == 200, approved.data
     job = wait_job(client, approved.data["job"])
-    assert job["status"] == "succeeded", "\n".join([job["error"], *(line["text"] for line in job_log(client, job["id"]))][-25:])
+    log = [line["text"] for line in job_log(client, job["id"])]
+    assert job["status"] == "succeeded", "\n".join([job["error"], *log[-25:]])
     shown = client.get(f"/api/v1/restores/{created.data['id']}/").data
     assert shown["state"] == "succeeded" and shown["reached"] == job["result"]["reached"]
     return shown
@@ -137,6 +139,21 @@ def test_branch_restores_to_a_restore_point_and_to_an_lsn(provisioned, committed
     assert branch(provisioned, approver, "pg-test-n", "name", "e2e-before-4")[1] == [1, 2, 3]
     shown, found = branch(provisioned, approver, "pg-test-l", "lsn", history["lsn"])
     assert found == [1, 2, 3]
+
+
+def test_a_restore_drill_verifies_the_newest_backup_and_leaves_the_scratch_node_empty(provisioned, committed,
+                                                                                      history):
+    client, node = provisioned.client, free_node(provisioned)
+    url = f"/api/v1/clusters/{provisioned.cluster_id}"
+    job = succeeded(client, client.post(f"{url}/restore-drill/", {"node": node.ip}, format="json"))
+    assert job["result"]["verified"] is True
+    catalogue = client.get(f"{url}/backups/").data
+    newest = max(catalogue["backups"], key=lambda b: b["stopped_at"])
+    shown = catalogue["last_verified_restore"]
+    assert (shown["backup_label"], shown["node_ip"], shown["job"]) == (newest["label"], node.ip, job["id"])
+    assert shown["reached"]["lsn"] and shown["seconds"] > 0
+    assert ssh.run(node, ssh.build("test", "-e", "/pg/data"), check=False).exit_code == 1
+    assert ssh.run(node, ssh.build("pgrep", "-x", "postgres"), check=False).exit_code == 1
 
 
 def test_an_in_place_restore_rolls_the_cluster_back_and_its_replicas_stream_again(provisioned, committed, approver,
