@@ -2,12 +2,17 @@
 recovery window. Pure functions over pgBackRest's JSON, so the parsing is tested without nodes.
 
 The recovery window is what PITR can reach: from the end of the oldest backup (the earliest consistent point;
-an earlier target has no base backup to start from) to the newest WAL the repository holds. pgBackRest knows
+an earlier target has no base backup to start from; pgBackRest counts from the next whole second) to the newest
+WAL the repository holds. pgBackRest knows
 WAL only by segment name, not by time, so the latest restorable time is PostgreSQL's own record of its last
 archived segment (`pg_stat_archiver.last_archived_time` on the primary) when that segment is the newest in the
 repository, and otherwise the end of the newest backup (every backup's WAL is archived before it completes)."""
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
+
+# pgBackRest keeps backup times in whole seconds and picks a backup for a time target only when the target is
+# past the second the backup ended: a target in that second finds no backup ("unable to find backup set")
+PGBACKREST_SECOND = timedelta(seconds=1)
 
 
 class CatalogError(ValueError):
@@ -78,8 +83,8 @@ def recovery_window(catalog: Catalog, last_archived_wal: str = "",
     usable = [b for b in catalog.backups if not b.error]
     if not usable:
         return None, None
-    earliest = min(b.stopped_at for b in usable)
+    earliest = min(b.stopped_at for b in usable) + PGBACKREST_SECOND
     latest = max(b.stopped_at for b in usable)
     if last_archived_time and last_archived_wal and last_archived_wal[:24] == catalog.wal_max:
         latest = max(latest, last_archived_time)
-    return earliest, latest
+    return earliest, max(latest, earliest)

@@ -64,7 +64,7 @@ def main():
         with psycopg.connect(host=source_node.ip, port=5436, **args_db) as conn:
             conn.execute("CREATE TABLE pitr_marker (id int)")
             conn.execute("INSERT INTO pitr_marker VALUES (1)")
-            time.sleep(0.5)
+            time.sleep(1.5)  # past the second the backup ended: pgBackRest's first usable time target
             target = conn.execute("SELECT clock_timestamp()").fetchone()[0].isoformat()
             time.sleep(0.5)
             conn.execute("INSERT INTO pitr_marker VALUES (2)")
@@ -78,6 +78,10 @@ def main():
         approver.user_permissions.add(Permission.objects.get(codename="approve_restorerequest"))
         approving = APIClient()
         approving.force_authenticate(get_user_model().objects.get(pk=approver.pk))
+
+        def accounts(node) -> int:
+            """pgbench's rows, counted as the database superuser (pgbench created them as postgres)."""
+            return psql.query_json(node, "SELECT to_json(count(*)) FROM pgbench_accounts", db=DB)
 
         def marker_rows(ip: str, port: int) -> list[int]:
             with psycopg.connect(host=ip, port=port, **args_db) as conn:
@@ -96,6 +100,7 @@ def main():
             panel.append(time.monotonic() - started)
             panel_steps.append(restore_steps_seconds(client, job["id"]))
             assert marker_rows(stack.ips[1], 5436) == [1], "the panel's branch holds the rows committed by T"
+            assert accounts(stack.nodes[1]) == args.scale * 100000, "the panel's branch holds the whole database"
             stack.destroy(asked.data["new_cluster"], name)
             assert client.delete(f"/api/v1/clusters/{asked.data['new_cluster']}/").status_code == 204
 
@@ -113,6 +118,7 @@ def main():
                                          "-AtXc", "SELECT 1"), timeout=30)
             rows = psql.query_json(hand_node, "SELECT json_agg(id ORDER BY id) FROM pitr_marker", db=DB)
             assert rows == [1], f"the hand restore holds the rows committed by T: {rows}"
+            assert accounts(hand_node) == args.scale * 100000, "the hand restore holds the whole database"
             recovery.discard(hand_node, 15)
 
         print(f"\nPITR branch restore of a {size / 2**30:.2f} GiB database (pgbench scale {args.scale}; loaded in "

@@ -41,7 +41,7 @@ def test_the_catalogue_shows_each_backup_and_the_recovery_window(api):
     data = api.get(f"/api/v1/clusters/{cluster.pk}/backups/").data
     assert [b["label"] for b in data["backups"]] == ["20261125-100000F_20261125-110000I", "20261125-100000F"]
     assert data["backups"][1]["type"] == "full" and data["backups"][1]["lsn_stop"] == "0/4000138"
-    earliest = datetime.fromtimestamp(FULL_STOP, tz=timezone.utc)
+    earliest = datetime.fromtimestamp(FULL_STOP + 1, tz=timezone.utc)
     assert data["recovery_window"] == {"earliest": earliest.isoformat().replace("+00:00", "Z"),
                                        "latest": archived.isoformat().replace("+00:00", "Z")}
     assert data["read_from"] == "10.0.0.1" and data["wal_max"] == "000000010000000000000009"

@@ -12,6 +12,9 @@ def utc(epoch):
     return datetime.fromtimestamp(epoch, tz=timezone.utc)
 
 
+EARLIEST = utc(FULL_STOP + 1)  # the second after the oldest backup ended: pgBackRest's first usable time target
+
+
 def test_each_backup_set_is_read_with_its_times_sizes_wal_and_lsn_range():
     catalog = parse_info(info(), "pg-test")
     full, incr = catalog.backups
@@ -25,23 +28,23 @@ def test_each_backup_set_is_read_with_its_times_sizes_wal_and_lsn_range():
         "000000010000000000000003", "000000010000000000000009", "ok")
 
 
-def test_the_window_runs_from_the_oldest_backup_end_to_the_last_archived_wal():
+def test_the_window_runs_from_the_second_after_the_oldest_backup_end_to_the_last_archived_wal():
     catalog = parse_info(info(), "pg-test")
     archived = utc(INCR_STOP) + timedelta(minutes=20)
-    assert recovery_window(catalog, "000000010000000000000009", archived) == (utc(FULL_STOP), archived)
+    assert recovery_window(catalog, "000000010000000000000009", archived) == (EARLIEST, archived)
 
 
 def test_without_the_archiver_matching_the_repository_the_window_ends_at_the_newest_backup():
     catalog = parse_info(info(), "pg-test")
     later = utc(INCR_STOP) + timedelta(minutes=20)
-    assert recovery_window(catalog, "00000001000000000000000A", later) == (utc(FULL_STOP), utc(INCR_STOP))
-    assert recovery_window(catalog) == (utc(FULL_STOP), utc(INCR_STOP))
+    assert recovery_window(catalog, "00000001000000000000000A", later) == (EARLIEST, utc(INCR_STOP))
+    assert recovery_window(catalog) == (EARLIEST, utc(INCR_STOP))
 
 
 def test_a_backup_with_errors_does_not_count_for_the_window():
     catalog = parse_info(info(incr_error=True), "pg-test")
     assert catalog.backups[1].error is True
-    assert recovery_window(catalog) == (utc(FULL_STOP), utc(FULL_STOP))
+    assert recovery_window(catalog) == (EARLIEST, EARLIEST), "one backup: the window is its first usable second"
 
 
 def test_a_stanza_without_backups_has_no_window():

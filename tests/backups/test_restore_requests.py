@@ -232,8 +232,14 @@ def factories_job(cluster):
     return launch("pgsql.apply", cluster)
 
 
+def test_a_time_in_the_second_the_oldest_backup_ended_is_outside_the_window(people, source):
+    same_second = datetime.fromtimestamp(FULL_STOP, tz=timezone.utc).replace(microsecond=500000)
+    response = ask(people, branch_body(source, target=same_second.isoformat()))
+    assert response.status_code == 400 and "outside the recovery window" in str(response.data["target"])
+
+
 def test_window_boundaries_are_inclusive(people, source):
-    earliest = datetime.fromtimestamp(FULL_STOP, tz=timezone.utc)
+    earliest = datetime.fromtimestamp(FULL_STOP + 1, tz=timezone.utc)
     for moment in (earliest, LATEST):
         assert restores.check_target(source, "time", moment.isoformat(), True)["target_time"] == moment
 

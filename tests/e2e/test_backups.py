@@ -65,7 +65,7 @@ def test_backups_run_on_the_primary_and_the_catalogue_is_pgbackrests(provisioned
         assert (row["started_at"], row["stopped_at"]) == (stamp(raw["timestamp"]["start"]),
                                                           stamp(raw["timestamp"]["stop"]))
     window = shown["recovery_window"]
-    assert window["earliest"] == stamp(min(b["timestamp"]["stop"] for b in info["backup"]))
+    assert window["earliest"] == stamp(min(b["timestamp"]["stop"] for b in info["backup"]) + 1)
     newest_stop = datetime.fromtimestamp(max(b["timestamp"]["stop"] for b in info["backup"]), tz=timezone.utc)
     assert datetime.fromisoformat(window["latest"]) >= newest_stop
     assert shown["wal_max"] == max(a["max"] for a in info["archive"])

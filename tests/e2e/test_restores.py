@@ -63,7 +63,8 @@ def history(provisioned, django_db_blocker):
         client = provisioned.client
         succeeded(client, client.post(f"/api/v1/clusters/{provisioned.cluster_id}/backups/refresh/"))
         window = client.get(f"/api/v1/clusters/{provisioned.cluster_id}/backups/").data["recovery_window"]
-        assert window["earliest"] < marks["time"] < window["latest"], (window, marks)
+        earliest, latest = (datetime.fromisoformat(window[edge]) for edge in ("earliest", "latest"))
+        assert earliest < datetime.fromisoformat(marks["time"]) < latest, (window, marks)
         yield marks
 
 
