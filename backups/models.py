@@ -128,8 +128,8 @@ class RestoreRequest(ChangeLoggedModel):
                                        related_name="restored_from", help_text="branch: the cluster restored into")
     reason = models.TextField()
     state = models.CharField(max_length=10, choices=RESTORE_STATES, default="pending")
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
-                                     related_name="restore_requests")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="restore_requests", help_text="empty once that account is deleted")
     approvals_required = models.PositiveSmallIntegerField(default=1)
     expires_at = models.DateTimeField(help_text="a request not approved by then expires")
     job = models.ForeignKey("tasks.Job", null=True, blank=True, on_delete=models.SET_NULL, related_name="restores")

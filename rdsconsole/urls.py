@@ -4,7 +4,9 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from clusters import views as cluster_views
 from rdsconsole import views
+from tasks import views as task_views
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -14,4 +16,10 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", views.dashboard, name="dashboard"),
+    path("clusters/", cluster_views.cluster_list, name="cluster-list"),
+    path("clusters/<int:pk>/", cluster_views.cluster_detail, name="cluster-detail"),
+    path("clusters/<int:pk>/members/", cluster_views.cluster_members, name="cluster-members"),
+    path("jobs/", task_views.job_list, name="job-list"),
+    path("jobs/<int:pk>/", task_views.job_detail, name="job-detail"),
+    path("jobs/<int:pk>/log/", task_views.job_log, name="job-log"),
 ]

@@ -248,3 +248,11 @@ def test_a_time_is_kept_in_utc_with_the_milliseconds_pgbackrest_takes(people, so
     created = ask(people, branch_body(source, target="2026-11-25T11:30:00.123456+01:00")).data
     assert created["target"] == "2026-11-25 10:30:00.123+00"
     assert created["target_time"] == "2026-11-25T10:30:00.123000Z"
+
+
+def test_a_request_whose_requester_was_deleted_can_still_be_decided(people, source):
+    created = ask(people, branch_body(source)).data
+    people["requester"].delete()
+    response = client_for(people["approver"]).post(f"/api/v1/restores/{created['id']}/reject/", {}, format="json")
+    assert response.status_code == 200 and response.data["state"] == "rejected"
+    assert response.data["requested_by"] is None

@@ -1,0 +1,58 @@
+"""Console pages of clusters: the list, and a cluster's detail — topology (its members' live state, refreshed
+by htmx without reloading the page), services with connection strings, databases, users, HBA rules, backups
+and the recovery window, events and jobs."""
+from django.contrib.auth.decorators import login_required
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404, render
+
+from backups.models import Backup, BackupCatalog
+from clusters.models import PGCluster, PGInstance
+from tasks.models import Job
+
+MEMBERS = Prefetch("instances", queryset=PGInstance.objects.select_related("node").order_by("pg_seq"))
+
+
+def connection_strings(cluster, user: str, database: str) -> list[dict]:
+    """One line per service and for pgBouncer: its port, what it checks, and a libpq URI listing every member
+    (a client tries them in turn; each member's HAProxy routes the service to the right instance)."""
+    ips = [i.node.ip for i in cluster.instances.all()]
+
+    def uri(port: int) -> str:
+        return f"postgres://{user}@{','.join(f'{ip}:{port}' for ip in ips)}/{database}"
+    lines = [{"name": svc["cluster_service"], "port": svc["port"], "check": svc.get("check", ""),
+              "uri": uri(svc["port"])} for svc in cluster.services()]
+    lines.append({"name": f"{cluster.name}-pgbouncer", "port": 6432, "check": "local instance", "uri": uri(6432)})
+    return lines
+
+
+@login_required
+def cluster_list(request):
+    clusters = PGCluster.objects.select_related("deployment").prefetch_related(MEMBERS)
+    return render(request, "clusters/cluster_list.html", {"clusters": clusters})
+
+
+@login_required
+def cluster_detail(request, pk: int):
+    cluster = get_object_or_404(PGCluster.objects.select_related("deployment").prefetch_related(
+        MEMBERS, "databases", "users", "hba_rules", "custom_services"), pk=pk)
+    database = next(iter(cluster.databases.all()), None)
+    user = next(iter(cluster.users.all()), None)
+    jobs = Job.objects.filter(content_type=ContentType.objects.get_for_model(PGCluster), object_id=cluster.pk)
+    return render(request, "clusters/cluster_detail.html", {
+        "cluster": cluster,
+        "services": connection_strings(cluster, user.name if user else "dbuser_dba",
+                                       database.name if database else "postgres"),
+        "catalog": BackupCatalog.objects.filter(cluster=cluster).first(),
+        "backups": Backup.objects.filter(cluster=cluster)[:20],
+        "last_drill": cluster.restore_drills.select_related("node").first(),
+        "events": cluster.events.all()[:20],
+        "jobs": jobs.select_related("requested_by").order_by("-created")[:20],
+    })
+
+
+@login_required
+def cluster_members(request, pk: int):
+    """The topology table alone: the detail page polls it."""
+    cluster = get_object_or_404(PGCluster.objects.prefetch_related(MEMBERS), pk=pk)
+    return render(request, "clusters/_members.html", {"cluster": cluster})
