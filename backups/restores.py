@@ -18,7 +18,7 @@ from clusters.models import HBARule, Node, PGCluster, PGInstance
 from tasks.render.backup import repo_options
 from tasks.render.context import BACKUP_DIR
 
-from .models import BackupCatalog, RestoreDecision, RestoreRequest
+from .models import RESTORE_MODES, RESTORE_TARGETS, BackupCatalog, RestoreDecision, RestoreRequest
 
 LSN = re.compile(r"^[0-9A-Fa-f]{1,8}/[0-9A-Fa-f]{1,8}$")
 EXCLUSIVE_TARGETS = ("time", "xid", "lsn")
@@ -143,6 +143,11 @@ def declare_branch(source, name: str, ips: list) -> PGCluster:
 
 def create(user, cluster: PGCluster, *, target_type: str, target: str = "", inclusive: bool = True, mode: str,
            reason: str, new_cluster: str = "", nodes=(), confirm: str = "") -> RestoreRequest:
+    if mode not in dict(RESTORE_MODES):
+        raise RestoreRefused({"mode": [f"{mode!r} is not a restore mode; use branch or in-place"]})
+    if target_type not in dict(RESTORE_TARGETS):
+        raise RestoreRefused({"target_type": [f"{target_type!r} is not a target; use one of "
+                                              f"{', '.join(dict(RESTORE_TARGETS))}"]})
     if cluster.status != "running":
         raise RestoreRefused({"cluster": [f"{cluster.name} is {cluster.status}; restores read a running "
                                           f"cluster's repository"]})

@@ -7,7 +7,8 @@ from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, render
 
 from backups.models import Backup, BackupCatalog
-from clusters.models import PGCluster, PGInstance
+from clusters.models import Node, PGCluster, PGInstance
+from clusters.models.pgsql import RTO_MODES
 from tasks.models import Job
 
 MEMBERS = Prefetch("instances", queryset=PGInstance.objects.select_related("node").order_by("pg_seq"))
@@ -33,7 +34,8 @@ def cluster_list(request):
 
 
 @login_required
-def cluster_detail(request, pk: int):
+def cluster_detail(request, pk: int, action_errors=None, busy_job=None, status=200):
+    """The cluster page; after a refused operation (console_actions) it carries that form's errors."""
     cluster = get_object_or_404(PGCluster.objects.select_related("deployment").prefetch_related(
         MEMBERS, "databases", "users", "hba_rules", "custom_services"), pk=pk)
     database = next(iter(cluster.databases.all()), None)
@@ -48,7 +50,12 @@ def cluster_detail(request, pk: int):
         "last_drill": cluster.restore_drills.select_related("node").first(),
         "events": cluster.events.all()[:20],
         "jobs": jobs.select_related("requested_by").order_by("-created")[:20],
-    })
+        "free_nodes": Node.objects.filter(deployment=cluster.deployment, pg_instances__isnull=True).order_by("ip"),
+        "rto_modes": [mode for mode, _ in RTO_MODES],
+        "errors": {key.replace("-", "_"): value for key, value in (action_errors or {}).items()},
+        "busy_job": busy_job,
+        "form": request.POST if action_errors else {},
+    }, status=status)
 
 
 @login_required

@@ -4,7 +4,8 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from clusters import views as cluster_views
+from backups import views as backup_views
+from clusters import console_actions, views as cluster_views
 from rdsconsole import views
 from tasks import views as task_views
 
@@ -19,6 +20,10 @@ urlpatterns = [
     path("clusters/", cluster_views.cluster_list, name="cluster-list"),
     path("clusters/<int:pk>/", cluster_views.cluster_detail, name="cluster-detail"),
     path("clusters/<int:pk>/members/", cluster_views.cluster_members, name="cluster-members"),
+    path("clusters/<int:pk>/do/<slug:action>/", console_actions.cluster_action, name="cluster-action"),
+    path("restores/", backup_views.restore_list, name="restore-list"),
+    path("restores/new/", backup_views.restore_new, name="restore-new"),
+    path("restores/<int:pk>/<slug:decision>/", backup_views.restore_decide, name="restore-decide"),
     path("jobs/", task_views.job_list, name="job-list"),
     path("jobs/<int:pk>/", task_views.job_detail, name="job-detail"),
     path("jobs/<int:pk>/log/", task_views.job_log, name="job-log"),

@@ -1,4 +1,8 @@
-"""Shared fixtures: API clients for a superuser and a plain user."""
+"""Shared fixtures: API clients for a superuser and a plain user; and a guard that keeps every test's own
+connections on loopback and the sandbox's guarded range."""
+import ipaddress
+import socket
+
 import pytest
 from rest_framework.test import APIClient
 
@@ -34,9 +38,22 @@ def django_db_setup(django_db_setup, django_db_blocker):
         if not connection.creation.connection.settings_dict["NAME"].startswith("test_"):
             created = setup_databases(verbosity=0, interactive=False, aliases={"default"})
     yield
-    if created:
-        with django_db_blocker.unblock():
+    with django_db_blocker.unblock():
+        close_other_sessions(connection)
+        if created:
             teardown_databases(created, verbosity=0)
+
+
+def close_other_sessions(connection):
+    """The worker has stopped by now; what still holds the test database are connections Django opened in
+    short-lived threads of this process (each thread gets its own and nothing closes it): end them so the
+    database can be dropped."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                       "WHERE datname = current_database() AND pid <> pg_backend_pid()")
+    connection.close()
 
 
 @pytest.fixture
@@ -60,3 +77,28 @@ def anon():
 def fast_password_hashing(settings):
     """Every test creates users; the production hasher's deliberate slowness would only cost time here."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+GUARDED = ipaddress.ip_network("198.18.0.0/15")
+
+
+@pytest.fixture(autouse=True, scope="session")
+def no_connection_beyond_the_lab():
+    """Objects made by factories carry documentation-style addresses (10.x) that are nobody's here: a test whose
+    code tries to reach one (an SSH connect while checking live state) is refused at once instead of sending
+    packets off the machine."""
+    original = socket.create_connection
+
+    def guarded(address, *args, **kwargs):
+        host = address[0]
+        try:
+            allowed = ipaddress.ip_address(host).is_loopback or ipaddress.ip_address(host) in GUARDED
+        except ValueError:
+            allowed = host == "localhost"
+        if not allowed:
+            raise ConnectionRefusedError(f"tests connect only to loopback and {GUARDED}, not {host}")
+        return original(address, *args, **kwargs)
+
+    socket.create_connection = guarded
+    yield
+    socket.create_connection = original

@@ -1,0 +1,72 @@
+"""Console pages of point-in-time restores: the request form (the time picker bounded by the recovery window),
+the history with the approval queue (approve or reject with a comment; never one's own request), through the
+same rules as the API (backups.restores)."""
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from backups import restores
+from backups.models import RESTORE_MODES, RESTORE_TARGETS, BackupCatalog, RestoreRequest
+from clusters.models import Node, PGCluster
+
+FIELDS = ("target_type", "target", "mode", "new_cluster", "confirm", "reason")
+
+
+def _form_context(request, cluster, form=None, errors=None) -> dict:
+    catalog = BackupCatalog.objects.filter(cluster=cluster).first() if cluster else None
+    return {
+        "clusters": PGCluster.objects.filter(status="running").order_by("name"), "cluster": cluster,
+        "catalog": catalog, "form": form or {}, "errors": errors or {},
+        "targets": [t for t, _ in RESTORE_TARGETS], "modes": [m for m, _ in RESTORE_MODES],
+        "free_nodes": Node.objects.filter(deployment=cluster.deployment, pg_instances__isnull=True).order_by("ip")
+        if cluster else [],
+    }
+
+
+@login_required
+def restore_new(request):
+    source = request.POST if request.method == "POST" else request.GET
+    cluster = PGCluster.objects.filter(pk=source.get("cluster") or 0).select_related("deployment").first()
+    if request.method != "POST":
+        return render(request, "backups/restore_form.html", _form_context(request, cluster))
+    if cluster is None:
+        return render(request, "backups/restore_form.html",
+                      _form_context(request, None, request.POST, {"cluster": ["choose the cluster to restore"]}),
+                      status=400)
+    values = {name: request.POST.get(name, "") for name in FIELDS}
+    try:
+        restores.create(request.user, cluster, inclusive=not request.POST.get("exclusive"),
+                        nodes=request.POST.getlist("nodes"), **values)
+    except restores.RestoreRefused as exc:
+        return render(request, "backups/restore_form.html",
+                      _form_context(request, cluster, request.POST, exc.errors), status=400)
+    return redirect("restore-list")
+
+
+@login_required
+def restore_list(request, problem: str = "", status: int = 200):
+    items = RestoreRequest.objects.select_related("cluster", "new_cluster", "requested_by", "job") \
+        .prefetch_related("decisions").order_by("-created")[:100]
+    for item in items:
+        restores.expire_if_overdue(item)
+        restores.follow_job(item)
+    return render(request, "backups/restore_list.html", {
+        "items": items, "problem": problem,
+        "can_approve": request.user.has_perm("backups.approve_restorerequest"),
+    }, status=status)
+
+
+@login_required
+@require_POST
+def restore_decide(request, pk: int, decision: str):
+    get_object_or_404(RestoreRequest, pk=pk)
+    decide = {"approve": restores.approve, "reject": restores.reject}.get(decision)
+    if decide is None:
+        return restore_list(request, f"no decision {decision!r}", status=404)
+    try:
+        decide(pk, request.user, request.POST.get("comment", ""))
+    except restores.RestoreForbidden as exc:
+        return restore_list(request, str(exc), status=403)
+    except restores.RestoreConflict as exc:
+        return restore_list(request, str(exc), status=409)
+    return redirect("restore-list")
