@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, render
 from backups.models import Backup, BackupCatalog
 from clusters.models import Node, PGCluster, PGInstance
 from clusters.models.pgsql import RTO_MODES
+from rdsconsole.console import current_deployment
 from tasks.models import Job
 
 MEMBERS = Prefetch("instances", queryset=PGInstance.objects.select_related("node").order_by("pg_seq"))
@@ -30,6 +31,9 @@ def connection_strings(cluster, user: str, database: str) -> list[dict]:
 @login_required
 def cluster_list(request):
     clusters = PGCluster.objects.select_related("deployment").prefetch_related(MEMBERS)
+    deployment = current_deployment(request)
+    if deployment is not None:
+        clusters = clusters.filter(deployment=deployment)
     return render(request, "clusters/cluster_list.html", {"clusters": clusters})
 
 

@@ -5,8 +5,8 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from backups import views as backup_views
-from clusters import console_actions, views as cluster_views
-from rdsconsole import views
+from clusters import audit_views, console_actions, node_views, views as cluster_views, wizard_views
+from rdsconsole import console, views
 from tasks import views as task_views
 
 urlpatterns = [
@@ -17,13 +17,18 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", views.dashboard, name="dashboard"),
+    path("deployment/", console.switch_deployment, name="switch-deployment"),
     path("clusters/", cluster_views.cluster_list, name="cluster-list"),
+    path("clusters/new/", wizard_views.cluster_new, name="cluster-new"),
     path("clusters/<int:pk>/", cluster_views.cluster_detail, name="cluster-detail"),
     path("clusters/<int:pk>/members/", cluster_views.cluster_members, name="cluster-members"),
     path("clusters/<int:pk>/do/<slug:action>/", console_actions.cluster_action, name="cluster-action"),
     path("restores/", backup_views.restore_list, name="restore-list"),
     path("restores/new/", backup_views.restore_new, name="restore-new"),
     path("restores/<int:pk>/<slug:decision>/", backup_views.restore_decide, name="restore-decide"),
+    path("audit/", audit_views.audit, name="audit"),
+    path("nodes/", node_views.node_list, name="node-list"),
+    path("nodes/<int:pk>/check/", node_views.node_check, name="node-check"),
     path("jobs/", task_views.job_list, name="job-list"),
     path("jobs/<int:pk>/", task_views.job_detail, name="job-detail"),
     path("jobs/<int:pk>/log/", task_views.job_log, name="job-log"),

@@ -135,3 +135,19 @@ def test_the_dashboard_shows_health_jobs_approvals_and_failovers_in_fixed_querie
     with CaptureQueriesContext(connection) as more:
         web.get("/")
     assert len(more) == len(first)
+
+
+def test_the_header_shows_the_role_and_the_chosen_deployment_filters_the_clusters(web, django_user_model):
+    first, second = cluster_with_members(), cluster_with_members()
+    page = web.get("/clusters/").content.decode()
+    assert "admin · admin" in page and first.name in page and second.name in page
+    response = web.post("/deployment/", {"deployment": first.deployment.pk, "next": "/clusters/"})
+    assert response.status_code == 302 and response["Location"] == "/clusters/"
+    page = web.get("/clusters/").content.decode()
+    assert first.name in page and second.name not in page
+    web.post("/deployment/", {"deployment": "", "next": "https://elsewhere.example/"})
+    assert second.name in web.get("/clusters/").content.decode()
+
+    operator = django_user_model.objects.create_user("op", "op@example.com", "Pass-word-123")
+    web.force_login(operator)
+    assert "op · operator" in web.get("/").content.decode()
