@@ -3,6 +3,7 @@ by htmx without reloading the page), services with connection strings, databases
 and the recovery window, events and jobs."""
 from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
+from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, render
 
@@ -12,6 +13,7 @@ from clusters.models.pgsql import RTO_MODES
 from rdsconsole.console import current_deployment
 from tasks.models import Job
 
+PAGE_SIZE = 50
 MEMBERS = Prefetch("instances", queryset=PGInstance.objects.select_related("node").order_by("pg_seq"))
 
 
@@ -30,11 +32,12 @@ def connection_strings(cluster, user: str, database: str) -> list[dict]:
 
 @login_required
 def cluster_list(request):
-    clusters = PGCluster.objects.select_related("deployment").prefetch_related(MEMBERS)
+    clusters = PGCluster.objects.select_related("deployment").prefetch_related(MEMBERS).order_by("name", "pk")
     deployment = current_deployment(request)
     if deployment is not None:
         clusters = clusters.filter(deployment=deployment)
-    return render(request, "clusters/cluster_list.html", {"clusters": clusters})
+    page = Paginator(clusters, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "clusters/cluster_list.html", {"clusters": page.object_list, "page": page})
 
 
 @login_required

@@ -15,6 +15,8 @@ if [ "$(id -u)" = 0 ]; then
   # the node packages (PostgreSQL 15, Patroni, etcd, HAProxy, …): the sandbox runs them and the template tests
   # validate rendered files with them
   $BIN/python manage.py sandbox install
+  # the browser tests drive Debian's chromium (Playwright downloads no browser)
+  command -v chromium >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends chromium
 fi
 $BIN/python manage.py makemigrations --check --dry-run
 $BIN/pytest "$@"
