@@ -5,6 +5,7 @@ the restore job to its end. Every state change is a model save, so the change lo
 
 Refusals raise RestoreRefused with {field: [messages]} (the API answers 400), RestoreForbidden (403) or
 RestoreConflict (409); nothing is saved then."""
+import ipaddress
 import re
 from datetime import timedelta, timezone as dt_timezone
 
@@ -104,6 +105,14 @@ def reachable_repo_errors(cluster) -> dict:
     return {}
 
 
+def _is_ip(text) -> bool:
+    try:
+        ipaddress.ip_address(str(text))
+        return True
+    except ValueError:
+        return False
+
+
 def declare_branch(source, name: str, ips: list) -> PGCluster:
     """The branch cluster: the source's settings, users, databases, HBA rules and services (its data comes from
     the backup, its system passwords are the source's since the restored roles carry them), on `ips`."""
@@ -113,6 +122,9 @@ def declare_branch(source, name: str, ips: list) -> PGCluster:
         raise RestoreRefused({"nodes": ["a branch restore needs at least one node (the first becomes primary)"]})
     if len(set(ips)) != len(ips):
         raise RestoreRefused({"nodes": ["a node is listed twice"]})
+    bad = [ip for ip in ips if not _is_ip(ip)]
+    if bad:
+        raise RestoreRefused({"nodes": [f"{ip!r} is not an IP address" for ip in bad]})
     nodes = {n.ip: n for n in Node.objects.filter(deployment=source.deployment, ip__in=ips)}
     missing = [ip for ip in ips if ip not in nodes]
     if missing:

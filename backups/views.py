@@ -8,8 +8,10 @@ from django.views.decorators.http import require_POST
 from backups import restores
 from backups.models import RESTORE_MODES, RESTORE_TARGETS, BackupCatalog, RestoreRequest
 from clusters.models import Node, PGCluster
+from rdsconsole.console import as_pk
 
 FIELDS = ("target_type", "target", "mode", "new_cluster", "confirm", "reason")
+SHOWN_BY_FIELD = {*FIELDS, "cluster", "inclusive", "nodes"}  # the rest are listed above the form
 
 
 def _form_context(request, cluster, form=None, errors=None) -> dict:
@@ -17,6 +19,7 @@ def _form_context(request, cluster, form=None, errors=None) -> dict:
     return {
         "clusters": PGCluster.objects.filter(status="running").order_by("name"), "cluster": cluster,
         "catalog": catalog, "form": form or {}, "errors": errors or {},
+        "other_errors": {key: value for key, value in (errors or {}).items() if key not in SHOWN_BY_FIELD},
         "targets": [t for t, _ in RESTORE_TARGETS], "modes": [m for m, _ in RESTORE_MODES],
         "free_nodes": Node.objects.filter(deployment=cluster.deployment, pg_instances__isnull=True).order_by("ip")
         if cluster else [],
@@ -26,7 +29,7 @@ def _form_context(request, cluster, form=None, errors=None) -> dict:
 @login_required
 def restore_new(request):
     source = request.POST if request.method == "POST" else request.GET
-    cluster = PGCluster.objects.filter(pk=source.get("cluster") or 0).select_related("deployment").first()
+    cluster = PGCluster.objects.filter(pk=as_pk(source.get("cluster"))).select_related("deployment").first()
     if request.method != "POST":
         return render(request, "backups/restore_form.html", _form_context(request, cluster))
     if cluster is None:

@@ -1,5 +1,5 @@
 """The cluster page's buttons: each posts a small form here and starts the same job the API would, with the same
-checks. Success leads to the job's page; a refusal shows the cluster page again with the reasons next to the
+checks (users, databases and HBA rules are edited in the spec too, in the same transaction). Success leads to the job's page; a refusal shows the cluster page again with the reasons next to the
 form that caused them (400), a busy cluster names the job that holds it (409). Destructive ones (destroy,
 remove a replica) need the name typed again, as in the API."""
 from django.contrib.auth.decorators import login_required
@@ -8,9 +8,11 @@ from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect
 from django.views.decorators.http import require_POST
 
-from clusters.models import Node, PGCluster, PGInstance
+from clusters.models import HBARule, Node, PGCluster, PGDatabase, PGInstance, PGUser
 from clusters.views import cluster_detail
+from rdsconsole.console import as_ip, as_name, as_pk
 from tasks.jobs import JobConflict, launch
+from tasks.render.hba_lockout import problems as lockout_problems
 
 
 def _optional(form, *names) -> dict:
@@ -18,19 +20,78 @@ def _optional(form, *names) -> dict:
 
 
 def _node_id(cluster, ip: str):
-    node = Node.objects.filter(deployment=cluster.deployment, ip=ip).first() if ip else None
+    node = Node.objects.filter(deployment=cluster.deployment, ip=as_ip(ip)).first() if as_ip(ip) else None
     if node is None:
         raise ValidationError({"node": [f"choose a node of deployment {cluster.deployment.name}"]})
     return node.pk
 
 
 def _add_replica(cluster, form):
-    node = Node.objects.filter(deployment=cluster.deployment, ip=form.get("ip", "")).first()
+    ip = as_ip(form.get("ip"))
+    node = Node.objects.filter(deployment=cluster.deployment, ip=ip).first() if ip else None
     if node is None:
         raise ValidationError({"ip": [f"choose a free node of deployment {cluster.deployment.name}"]})
     seq = max((i.pg_seq for i in cluster.instances.all()), default=0) + 1
     PGInstance.objects.create(cluster=cluster, node=node, pg_seq=seq, pg_role="replica")
     return {"instance": f"{cluster.name}-{seq}"}
+
+
+def _live(cluster, params=None):
+    """Users, databases: a running cluster gets the change through a pgsql.access job; one that does not run
+    yet only has its spec edited (None: no job)."""
+    return (params or {}) if cluster.status == "running" else None
+
+
+def _add_user(cluster, form):
+    roles = [r.strip() for r in form.get("roles", "").split(",") if r.strip()]
+    PGUser(cluster=cluster, name=form.get("name", ""), password=form.get("password", ""), roles=roles,
+           pgbouncer=bool(form.get("pgbouncer"))).save()
+    return _live(cluster)
+
+
+def _add_database(cluster, form):
+    PGDatabase(cluster=cluster, name=form.get("name", ""), owner=form.get("owner", "")).save()
+    return _live(cluster)
+
+
+def _drop(model, param: str):
+    def drop(cluster, form):
+        name = as_name(form.get("name"))
+        item = model.objects.filter(cluster=cluster, name=name).first()
+        if item is None:
+            raise ValidationError({"name": [f"{cluster.name} has no {model._meta.verbose_name} {name!r}"]})
+        if cluster.status == "running" and form.get("confirm") != name:
+            raise ValidationError({"confirm": [f"dropping {name} deletes it on {cluster.name}: type its name to "
+                                               f"confirm"]})
+        item.delete()
+        return _live(cluster, {param: [name]})
+    return drop
+
+
+def _refuse_lockout(cluster):
+    found = lockout_problems(cluster)
+    if found:
+        raise ValidationError({"hba_rules": found})
+
+
+def _add_hba_rule(cluster, form):
+    order = form.get("order", "").strip()
+    if order and not order.lstrip("-").isdigit():
+        raise ValidationError({"order": [f"{order!r} is not a whole number (Pigsty's rule order, e.g. 800)"]})
+    HBARule(deployment=cluster.deployment, cluster=cluster, user=form.get("user", ""), db=form.get("db", ""),
+            addr=form.get("addr", ""), auth=form.get("auth", ""), title=form.get("title", ""),
+            order=int(order) if order else None).save()
+    _refuse_lockout(cluster)
+    return None  # rules are written by "Apply HBA rules", after a look at the preview
+
+
+def _delete_hba_rule(cluster, form):
+    rule = HBARule.objects.filter(cluster=cluster, pk=as_pk(form.get("rule"))).first()
+    if rule is None:
+        raise ValidationError({"rule": ["choose one of the cluster's rules"]})
+    rule.delete()
+    _refuse_lockout(cluster)
+    return None
 
 
 def _configure(cluster, form):
@@ -39,7 +100,8 @@ def _configure(cluster, form):
     return {"changed": ["pg_rto"]}
 
 
-# action → (job kind, params from the form and the cluster; may change the spec in the same transaction)
+# action → (job kind, params from the form and the cluster; may change the spec in the same transaction, and
+# returns None when the change needs no job)
 ACTIONS = {
     "apply": ("pgsql.apply", lambda c, f: {}),
     "switchover": ("pgsql.switchover", lambda c, f: _optional(f, "candidate")),
@@ -55,6 +117,12 @@ ACTIONS = {
     "configure": ("pgsql.configure", _configure),
     "hba-apply": ("pgsql.configure", lambda c, f: {"changed": ["hba_rules"]}),
     "destroy": ("pgsql.destroy", lambda c, f: {"confirm": f.get("confirm", "")}),
+    "add-user": ("pgsql.access", _add_user),
+    "drop-user": ("pgsql.access", _drop(PGUser, "drop_users")),
+    "add-database": ("pgsql.access", _add_database),
+    "drop-database": ("pgsql.access", _drop(PGDatabase, "drop_databases")),
+    "add-hba-rule": ("", _add_hba_rule),
+    "delete-hba-rule": ("", _delete_hba_rule),
 }
 
 
@@ -68,11 +136,14 @@ def cluster_action(request, pk: int, action: str):
     kind, params_for = ACTIONS[action]
     try:
         with transaction.atomic():
-            job = launch(kind, cluster, user=request.user, params=params_for(cluster, request.POST))
+            params = params_for(cluster, request.POST)
+            job = launch(kind, cluster, user=request.user, params=params) if params is not None else None
     except ValidationError as exc:
         errors = exc.message_dict if hasattr(exc, "error_dict") else {"action": exc.messages}
         return cluster_detail(request, pk, action_errors={action: errors}, status=400)
     except JobConflict as exc:
         return cluster_detail(request, pk, action_errors={action: {"busy": [str(exc)]}},
                               busy_job=exc.running_job, status=409)
+    if job is None:  # a change of the spec only
+        return redirect("cluster-detail", pk=cluster.pk)
     return redirect("job-detail", pk=job.pk)

@@ -12,6 +12,9 @@ from clusters.models import Node, PGCluster, PGInstance
 from clusters.models.pgsql import RTO_MODES
 from rdsconsole.console import current_deployment
 from tasks.models import Job
+from tasks.render import render_pg_hba_lines, render_pgbouncer_hba
+from tasks.render.hba import HBAError
+from tasks.render.hba_lockout import problems as lockout_problems
 
 PAGE_SIZE = 50
 MEMBERS = Prefetch("instances", queryset=PGInstance.objects.select_related("node").order_by("pg_seq"))
@@ -28,6 +31,15 @@ def connection_strings(cluster, user: str, database: str) -> list[dict]:
               "uri": uri(svc["port"])} for svc in cluster.services()]
     lines.append({"name": f"{cluster.name}-pgbouncer", "port": 6432, "check": "local instance", "uri": uri(6432)})
     return lines
+
+
+def hba_preview(cluster) -> dict:
+    """pg_hba.conf of each member and pgBouncer's HBA as "Apply HBA rules" would write them, and any lock-out."""
+    try:
+        return {"members": {i.name: render_pg_hba_lines(cluster, i) for i in cluster.instances.all()},
+                "pgbouncer": render_pgbouncer_hba(cluster), "problems": lockout_problems(cluster)}
+    except HBAError as exc:
+        return {"error": str(exc)}
 
 
 @login_required
@@ -57,6 +69,7 @@ def cluster_detail(request, pk: int, action_errors=None, busy_job=None, status=2
         "last_drill": cluster.restore_drills.select_related("node").first(),
         "events": cluster.events.all()[:20],
         "jobs": jobs.select_related("requested_by").order_by("-created")[:20],
+        "hba": hba_preview(cluster),
         "free_nodes": Node.objects.filter(deployment=cluster.deployment, pg_instances__isnull=True).order_by("ip"),
         "rto_modes": [mode for mode, _ in RTO_MODES],
         "errors": {key.replace("-", "_"): value for key, value in (action_errors or {}).items()},

@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from clusters.api.serializers import PGClusterSerializer
 from clusters.models import Deployment, Node, PGCluster, PGInstance
 from clusters.models.pgsql import CONF_TEMPLATES, DEFAULT_SERVICES
+from rdsconsole.console import as_pk
 from tasks.jobs import launch
 from tasks.render.rto import RTO_PLANS
 
@@ -93,7 +94,7 @@ def summary(form) -> list[dict]:
 
 
 def context(form, errors=None) -> dict:
-    deployment = Deployment.objects.filter(pk=form.get("deployment") or 0).first() \
+    deployment = Deployment.objects.filter(pk=as_pk(form.get("deployment"))).first() \
         or Deployment.objects.order_by("name").first()
     free = Node.objects.filter(deployment=deployment, pg_instances__isnull=True).order_by("ip") if deployment else []
     return {"form": form, "errors": errors or {}, "deployments": Deployment.objects.order_by("name"),

@@ -1,5 +1,8 @@
 """What every console page knows of the user: their role (admin, approver or operator) and the deployment they
-are in (chosen in the header, kept in the session; none chosen means all), and the view that switches it."""
+are in (chosen in the header, kept in the session; none chosen means all), and the view that switches it; and
+how console views read form values they look objects up by (junk finds nothing instead of failing)."""
+import ipaddress
+
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -35,10 +38,30 @@ def console(request) -> dict:
 @login_required
 @require_POST
 def switch_deployment(request):
-    chosen = Deployment.objects.filter(pk=request.POST.get("deployment") or 0).first()
+    chosen = Deployment.objects.filter(pk=as_pk(request.POST.get("deployment"))).first()
     if chosen is None:
         request.session.pop(SESSION_KEY, None)
     else:
         request.session[SESSION_KEY] = chosen.pk
     back = request.POST.get("next", "/")
     return redirect(back if url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}) else "/")
+
+
+def as_pk(value):
+    """A form value used as a primary key: the int, or None for anything else (no match, not a 500)."""
+    text = str(value or "").strip()
+    return int(text) if text.isdigit() else None
+
+
+def as_ip(value):
+    """A form value used to find a node by IP: the address, or None when it is not one."""
+    try:
+        return str(ipaddress.ip_address(str(value or "").strip()))
+    except ValueError:
+        return None
+
+
+def as_name(value) -> str:
+    """A form value used to find an object by name: "" when it holds a NUL (PostgreSQL cannot even compare it)."""
+    text = str(value or "")
+    return "" if "\x00" in text else text

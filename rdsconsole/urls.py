@@ -32,4 +32,5 @@ urlpatterns = [
     path("jobs/", task_views.job_list, name="job-list"),
     path("jobs/<int:pk>/", task_views.job_detail, name="job-detail"),
     path("jobs/<int:pk>/log/", task_views.job_log, name="job-log"),
+    path("jobs/<int:pk>/cancel/", task_views.job_cancel, name="job-cancel"),
 ]

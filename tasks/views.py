@@ -1,9 +1,11 @@
 """Console pages of jobs: the list, and a job's detail with its progress and log; while the job runs, the page
-polls for the log lines after the last one it shows (htmx), and stops once the job has ended."""
+polls for the log lines after the last one it shows (htmx), and stops once the job has ended; cancel."""
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
 
+from tasks.jobs import cancel
 from tasks.models import ACTIVE_STATUSES as ACTIVE, Job
 
 
@@ -37,3 +39,11 @@ def job_log(request, pk: int):
     lines = list(job.log_lines.filter(seq__gt=after).order_by("seq"))
     return render(request, "tasks/_job_log.html", {"job": job, "lines": lines, "active": job.status in ACTIVE,
                                                    "after": lines[-1].seq if lines else after})
+
+
+@login_required
+@require_POST
+def job_cancel(request, pk: int):
+    job = get_object_or_404(Job, pk=pk)
+    cancel(job)
+    return redirect("job-detail", pk=job.pk)

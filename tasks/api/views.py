@@ -1,13 +1,12 @@
 """Jobs API: list, read, follow the log (`?after=N`), cancel."""
 import django_filters
-from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from tasks.api.serializers import JobLogLineSerializer, JobSerializer
-from tasks.jobs import JobConflict
+from tasks.jobs import JobConflict, cancel
 from tasks.models import Job
 
 LOG_PAGE = 1000
@@ -44,13 +43,8 @@ class JobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gene
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
         job = self.get_object()
-        if not job.active:
+        if not cancel(job):
             return Response({"detail": f"job #{job.pk} is already {job.status}"}, status=status.HTTP_409_CONFLICT)
-        Job.objects.filter(pk=job.pk, status="queued").update(status="cancelled", finished_at=timezone.now(),
-                                                               error="cancelled before it started",
-                                                               cancel_requested=True)
-        Job.objects.filter(pk=job.pk, status="running").update(cancel_requested=True)
-        job.refresh_from_db()
         return Response(JobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
 
 

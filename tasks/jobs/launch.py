@@ -44,3 +44,19 @@ def launch(kind_name: str, target=None, *, user=None, params=None):
         raise JobConflict(running) from None
     transaction.on_commit(lambda: run_job.delay(job.pk))
     return job
+
+
+def cancel(job) -> bool:
+    """Ask a job to stop: a queued one is cancelled at once, a running one stops before its next step. False
+    when it has already ended."""
+    from django.utils import timezone
+
+    from tasks.models import Job
+
+    if not job.active:
+        return False
+    Job.objects.filter(pk=job.pk, status="queued").update(status="cancelled", finished_at=timezone.now(),
+                                                           error="cancelled before it started", cancel_requested=True)
+    Job.objects.filter(pk=job.pk, status="running").update(cancel_requested=True)
+    job.refresh_from_db()
+    return True

@@ -111,6 +111,9 @@ def test_the_console_end_to_end(provisioned, committed, free_nodes, browser, liv
     log_in(page, base, ADMIN, ADMIN_PASSWORD)
     assert "e2e-admin · admin" in page.inner_text("header")
     shots.take(page, "dashboard")
+    page.goto(f"{base}/nodes/")
+    assert all(node.ip in page.inner_text("table") for node in free_nodes)
+    shots.take(page, "nodes")
 
     page.goto(f"{base}/clusters/new/?deployment={provisioned.deployment.pk}")
     page.fill("input[name=name]", NAME)
@@ -128,6 +131,7 @@ def test_the_console_end_to_end(provisioned, committed, free_nodes, browser, liv
     shots.take(page, "apply-job")
 
     page.goto(f"{base}/clusters/")
+    shots.take(page, "clusters")
     page.click(f"a:has-text('{NAME}')")
     wait_one_primary_two_replicas(page)
     before = live_roles(page)
@@ -171,6 +175,9 @@ def test_the_console_end_to_end(provisioned, committed, free_nodes, browser, liv
     wait_job_succeeded(page)
     shots.take(page, "restore-job")
 
+    page.goto(f"{base}/jobs/")
+    assert "pgsql.restore" in page.inner_text("table")
+    shots.take(page, "jobs")
     page.goto(f"{base}/audit/")
     audit = page.inner_text("main")
     assert "pgsql.switchover" in audit and "pgsql.restore" in audit

@@ -91,3 +91,56 @@ def test_an_unknown_operation_is_404_and_get_is_not_allowed(web):
     cluster = running_cluster()
     assert do(web, cluster, "explode").status_code == 404
     assert web.get(f"/clusters/{cluster.pk}/do/apply/").status_code == 405
+
+
+def test_users_and_databases_change_with_their_access_job_on_a_running_cluster(web):
+    from clusters.models import PGDatabase, PGUser
+
+    cluster = running_cluster()
+    assert do(web, cluster, "add-user", name="dbuser_new", password="New-user-pass-1",
+              roles="dbrole_readonly").status_code == 302
+    user = PGUser.objects.get(cluster=cluster, name="dbuser_new")
+    assert user.roles == ["dbrole_readonly"] and Job.objects.get().kind == "pgsql.access"
+    Job.objects.all().delete()
+    assert do(web, cluster, "add-database", name="newdb", owner="dbuser_new").status_code == 302
+    assert PGDatabase.objects.filter(cluster=cluster, name="newdb", owner="dbuser_new").exists()
+    Job.objects.all().delete()
+    refused = do(web, cluster, "drop-database", name="newdb", confirm="")
+    assert refused.status_code == 400 and "type its name" in refused.content.decode()
+    assert do(web, cluster, "drop-database", name="newdb", confirm="newdb").status_code == 302
+    assert not PGDatabase.objects.filter(cluster=cluster, name="newdb").exists()
+    assert Job.objects.get().params == {"drop_databases": ["newdb"]}
+
+
+def test_a_bad_user_is_refused_next_to_its_form_and_a_declared_cluster_needs_no_job(web):
+    from clusters.models import PGUser
+
+    cluster = running_cluster()
+    bad = do(web, cluster, "add-user", name="Bad Name!", password="x")
+    assert bad.status_code == 400 and not PGUser.objects.filter(cluster=cluster).exists()
+    form = bad.content.decode().split(f'action="/clusters/{cluster.pk}/do/add-user/"')[1].split("</form>")[0]
+    assert "errorlist" in form
+    declared = factories.pg_cluster()
+    response = do(web, declared, "add-user", name="dbuser_later", password="Later-pass-word-1")
+    assert response.status_code == 302 and response["Location"] == f"/clusters/{declared.pk}/"
+    assert PGUser.objects.filter(cluster=declared).exists() and not Job.objects.exists()
+
+
+def test_hba_rules_are_added_with_the_lockout_guard_and_previewed(web):
+    from clusters.models import HBARule
+
+    cluster = running_cluster()
+    response = do(web, cluster, "add-hba-rule", user="dbuser_app", db="app", addr="intra", auth="pwd",
+                  title="app access")
+    assert response.status_code == 302 and not Job.objects.exists()
+    page = web.get(f"/clusters/{cluster.pk}/").content.decode()
+    assert "Preview pg_hba.conf" in page and "dbuser_app" in page.split("Preview pg_hba.conf")[1]
+    locked = do(web, cluster, "add-hba-rule", user="all", db="all", addr="world", auth="deny", title="oops",
+                order="10")
+    assert locked.status_code == 400 and "hba_rules" in locked.content.decode()
+    assert HBARule.objects.filter(cluster=cluster).count() == 1
+    assert do(web, cluster, "add-hba-rule", user="all", db="all", addr="world", auth="deny",
+              order="first").status_code == 400
+    rule = HBARule.objects.get(cluster=cluster)
+    assert do(web, cluster, "delete-hba-rule", rule=rule.pk).status_code == 302
+    assert not HBARule.objects.filter(cluster=cluster).exists()

@@ -151,3 +151,17 @@ def test_the_header_shows_the_role_and_the_chosen_deployment_filters_the_cluster
     operator = django_user_model.objects.create_user("op", "op@example.com", "Pass-word-123")
     web.force_login(operator)
     assert "op · operator" in web.get("/").content.decode()
+
+
+def test_a_job_is_cancelled_from_its_page(web):
+    queued = Job.objects.create(kind="pgsql.apply", target_repr="pg-x", status="queued")
+    assert f"/jobs/{queued.pk}/cancel/" in web.get(f"/jobs/{queued.pk}/").content.decode()
+    assert web.post(f"/jobs/{queued.pk}/cancel/").status_code == 302
+    queued.refresh_from_db()
+    assert queued.status == "cancelled"
+    running = Job.objects.create(kind="pgsql.apply", target_repr="pg-x", status="running")
+    web.post(f"/jobs/{running.pk}/cancel/")
+    running.refresh_from_db()
+    assert running.cancel_requested and running.status == "running"
+    assert "stops before its next step" in web.get(f"/jobs/{running.pk}/").content.decode()
+    assert f"/jobs/{queued.pk}/cancel/" not in web.get(f"/jobs/{queued.pk}/").content.decode()

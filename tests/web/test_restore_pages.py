@@ -83,3 +83,11 @@ def test_ask_as_one_user_approve_as_another(django_user_model, source):
     assert "approver: approve — ok" in page and f"job #{request.job_id}" in page
     again = approver.post(f"/restores/{request.pk}/approve/", {})
     assert again.status_code == 409
+
+
+def test_errors_appear_next_to_their_field(django_user_model, source):
+    client = logged_in(django_user_model, "asker", False)
+    page = client.post("/restores/new/", {"cluster": source.pk, "mode": "branch", "target_type": "time",
+                                          "target": "yesterday", "new_cluster": "pg-x", "reason": "x"}).content.decode()
+    after_target = page.split('name="target"')[1].split("<label")[0]
+    assert "field-errors" in after_target and "ISO 8601" in after_target

@@ -85,3 +85,10 @@ def test_without_an_etcd_cluster_the_apply_is_refused_and_nothing_saved(web):
     nodes = [factories.node(bare)]
     response = web.post("/clusters/new/", body(bare, nodes))
     assert response.status_code == 400 and not PGCluster.objects.filter(deployment=bare).exists()
+
+
+def test_errors_appear_next_to_their_field_on_create(web, deployment):
+    nodes = [factories.node(deployment) for _ in range(2)]
+    page = web.post("/clusters/new/", body(deployment, nodes, name="Bad Name")).content.decode()
+    after_name = page.split('name="name"')[1].split("<fieldset")[0]
+    assert "field-errors" in after_name
