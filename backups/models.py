@@ -138,7 +138,6 @@ class RestoreRequest(ChangeLoggedModel):
 
     class Meta:
         ordering = ["-created"]
-        permissions = [("approve_restorerequest", "Can approve or reject point-in-time restores")]
 
     def __str__(self):
         return f"restore #{self.pk} of {self.cluster.name} ({self.mode}, {self.target_type})"

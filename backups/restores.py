@@ -1,10 +1,11 @@
 """Point-in-time restore requests and their approval: checking a request (target inside the recovery window, a
 branch's new cluster and nodes, an in-place confirmation), declaring the branch cluster, approving (never by the
-requester, with the approver permission, as many approvals as configured), rejecting, expiring, and following
+requester, by an approver of the cluster's deployment, as many approvals as configured), rejecting, expiring, and following
 the restore job to its end. Every state change is a model save, so the change log holds each transition.
 
 Refusals raise RestoreRefused with {field: [messages]} (the API answers 400), RestoreForbidden (403) or
-RestoreConflict (409); nothing is saved then."""
+RestoreConflict (409); nothing is saved then. Asking needs the dba role in the cluster's deployment (Django's
+PermissionDenied, 403)."""
 import ipaddress
 import re
 from datetime import timedelta, timezone as dt_timezone
@@ -15,6 +16,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from clusters.access.roles import APPROVE, CHANGE, access_of
+from clusters.access.scope import missing, require
 from clusters.models import HBARule, Node, PGCluster, PGInstance
 from tasks.render.backup import repo_options
 from tasks.render.context import BACKUP_DIR
@@ -155,6 +158,7 @@ def declare_branch(source, name: str, ips: list) -> PGCluster:
 
 def create(user, cluster: PGCluster, *, target_type: str, target: str = "", inclusive: bool = True, mode: str,
            reason: str, new_cluster: str = "", nodes=(), confirm: str = "") -> RestoreRequest:
+    require(user, CHANGE, cluster)
     if mode not in dict(RESTORE_MODES):
         raise RestoreRefused({"mode": [f"{mode!r} is not a restore mode; use branch or in-place"]})
     if target_type not in dict(RESTORE_TARGETS):
@@ -188,9 +192,8 @@ def create(user, cluster: PGCluster, *, target_type: str, target: str = "", incl
 
 def _decide(request_id: int, user, comment: str, decision: str) -> RestoreRequest:
     request = RestoreRequest.objects.select_for_update().get(pk=request_id)
-    if not user.has_perm("backups.approve_restorerequest"):
-        raise RestoreForbidden(f"{decision} needs the permission to approve restores "
-                               f"(backups.approve_restorerequest)")
+    if not access_of(user).can(APPROVE, request.cluster.deployment_id):
+        raise RestoreForbidden(f"to {decision} a restore {missing(APPROVE)}")
     if decision == "approve" and request.requested_by_id == user.pk:
         raise RestoreForbidden("the requester cannot approve their own restore; another approver must")
     expire_if_overdue(request)

@@ -2,11 +2,13 @@
 the history with the approval queue (approve or reject with a comment; never one's own request), through the
 same rules as the API (backups.restores)."""
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from backups import restores
 from backups.models import RESTORE_MODES, RESTORE_TARGETS, BackupCatalog, RestoreRequest
+from clusters.access.roles import APPROVE, CHANGE, access_of
+from clusters.access.scope import get_scoped_or_404, scoped
 from clusters.models import Node, PGCluster
 from rdsconsole.console import as_pk
 
@@ -17,7 +19,8 @@ SHOWN_BY_FIELD = {*FIELDS, "cluster", "inclusive", "nodes"}  # the rest are list
 def _form_context(request, cluster, form=None, errors=None) -> dict:
     catalog = BackupCatalog.objects.filter(cluster=cluster).first() if cluster else None
     return {
-        "clusters": PGCluster.objects.filter(status="running").order_by("name"), "cluster": cluster,
+        "clusters": scoped(PGCluster.objects.filter(status="running"), request.user, CHANGE).order_by("name"),
+        "cluster": cluster,
         "catalog": catalog, "form": form or {}, "errors": errors or {},
         "other_errors": {key: value for key, value in (errors or {}).items() if key not in SHOWN_BY_FIELD},
         "targets": [t for t, _ in RESTORE_TARGETS], "modes": [m for m, _ in RESTORE_MODES],
@@ -29,7 +32,8 @@ def _form_context(request, cluster, form=None, errors=None) -> dict:
 @login_required
 def restore_new(request):
     source = request.POST if request.method == "POST" else request.GET
-    cluster = PGCluster.objects.filter(pk=as_pk(source.get("cluster"))).select_related("deployment").first()
+    cluster = scoped(PGCluster.objects.select_related("deployment"), request.user) \
+        .filter(pk=as_pk(source.get("cluster"))).first()
     if request.method != "POST":
         return render(request, "backups/restore_form.html", _form_context(request, cluster))
     if cluster is None:
@@ -48,21 +52,22 @@ def restore_new(request):
 
 @login_required
 def restore_list(request, problem: str = "", status: int = 200):
-    items = RestoreRequest.objects.select_related("cluster", "new_cluster", "requested_by", "job") \
-        .prefetch_related("decisions").order_by("-created")[:100]
+    items = scoped(RestoreRequest.objects.select_related("cluster", "new_cluster", "requested_by", "job"),
+                   request.user).prefetch_related("decisions").order_by("-created")[:100]
+    access = access_of(request.user)
     for item in items:
         restores.expire_if_overdue(item)
         restores.follow_job(item)
+        item.can_decide = access.can(APPROVE, item.cluster.deployment_id)
     return render(request, "backups/restore_list.html", {
         "items": items, "problem": problem,
-        "can_approve": request.user.has_perm("backups.approve_restorerequest"),
     }, status=status)
 
 
 @login_required
 @require_POST
 def restore_decide(request, pk: int, decision: str):
-    get_object_or_404(RestoreRequest, pk=pk)
+    get_scoped_or_404(RestoreRequest.objects.all(), request.user, pk=pk)
     decide = {"approve": restores.approve, "reject": restores.reject}.get(decision)
     if decide is None:
         return restore_list(request, f"no decision {decision!r}", status=404)

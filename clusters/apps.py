@@ -7,6 +7,7 @@ class ClustersConfig(AppConfig):
     verbose_name = "Clusters"
 
     def ready(self):
+        from clusters.access import schema  # noqa: F401 (registers the token scheme with drf-spectacular)
         from clusters.changelog import signals
 
         signals.connect()

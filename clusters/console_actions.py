@@ -5,13 +5,15 @@ remove a replica) need the name typed again, as in the API."""
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
+from clusters.access.roles import CHANGE
+from clusters.access.scope import get_scoped_or_404, require
 from clusters.models import HBARule, Node, PGCluster, PGDatabase, PGInstance, PGUser
 from clusters.views import cluster_detail
 from rdsconsole.console import as_ip, as_name, as_pk
-from tasks.jobs import JobConflict, launch
+from tasks.jobs import JobConflict, get_kind, launch
 from tasks.render.hba_lockout import problems as lockout_problems
 
 
@@ -129,11 +131,12 @@ ACTIONS = {
 @login_required
 @require_POST
 def cluster_action(request, pk: int, action: str):
-    cluster = get_object_or_404(PGCluster, pk=pk)
+    cluster = get_scoped_or_404(PGCluster.objects.select_related("deployment"), request.user, pk=pk)
     if action not in ACTIONS:
         return cluster_detail(request, pk, action_errors={action: {"action": [f"no action {action!r}"]}},
                               status=404)
     kind, params_for = ACTIONS[action]
+    require(request.user, get_kind(kind).capability if kind else CHANGE, cluster)
     try:
         with transaction.atomic():
             params = params_for(cluster, request.POST)

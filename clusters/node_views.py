@@ -2,24 +2,35 @@
 model's rules shown next to each field), and checking one (reach it over SSH and record its facts)."""
 from django import forms
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from clusters.models import Node
+from clusters.access.roles import CHANGE, OPERATE
+from clusters.access.scope import get_scoped_or_404, require, require_somewhere, scoped
+from clusters.models import Credential, Deployment, Node
 from tasks.node_check import check_node
 
 
 class NodeForm(forms.ModelForm):
+    """Offers the deployments where the user may add nodes, and the credentials they may use."""
+
     class Meta:
         model = Node
         fields = ["deployment", "ip", "hostname", "ssh_port", "ssh_user", "credential"]
 
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["deployment"].queryset = scoped(Deployment.objects.all(), user, CHANGE)
+        self.fields["credential"].queryset = scoped(Credential.objects.all(), user, CHANGE)
+
 
 @login_required
 def node_list(request):
-    nodes = Node.objects.select_related("deployment", "credential").prefetch_related("pg_instances__cluster") \
-        .order_by("deployment__name", "ip")
-    form = NodeForm(request.POST or None)
+    nodes = scoped(Node.objects.select_related("deployment", "credential"), request.user) \
+        .prefetch_related("pg_instances__cluster").order_by("deployment__name", "ip")
+    if request.method == "POST":
+        require_somewhere(request.user, CHANGE)
+    form = NodeForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         form.save()
         return redirect("node-list")
@@ -30,5 +41,7 @@ def node_list(request):
 @login_required
 @require_POST
 def node_check(request, pk: int):
-    check_node(get_object_or_404(Node, pk=pk))
+    node = get_scoped_or_404(Node.objects.all(), request.user, pk=pk)
+    require(request.user, OPERATE, node)
+    check_node(node)
     return redirect("node-list")

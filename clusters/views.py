@@ -5,9 +5,11 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 
 from backups.models import Backup, BackupCatalog
+from clusters.access.roles import CAPABILITIES, access_of
+from clusters.access.scope import get_scoped_or_404, scoped
 from clusters.models import Node, PGCluster, PGInstance
 from clusters.models.pgsql import RTO_MODES
 from rdsconsole.console import current_deployment
@@ -44,7 +46,8 @@ def hba_preview(cluster) -> dict:
 
 @login_required
 def cluster_list(request):
-    clusters = PGCluster.objects.select_related("deployment").prefetch_related(MEMBERS).order_by("name", "pk")
+    clusters = scoped(PGCluster.objects.select_related("deployment").prefetch_related(MEMBERS), request.user) \
+        .order_by("name", "pk")
     deployment = current_deployment(request)
     if deployment is not None:
         clusters = clusters.filter(deployment=deployment)
@@ -55,8 +58,9 @@ def cluster_list(request):
 @login_required
 def cluster_detail(request, pk: int, action_errors=None, busy_job=None, status=200):
     """The cluster page; after a refused operation (console_actions) it carries that form's errors."""
-    cluster = get_object_or_404(PGCluster.objects.select_related("deployment").prefetch_related(
-        MEMBERS, "databases", "users", "hba_rules", "custom_services"), pk=pk)
+    cluster = get_scoped_or_404(PGCluster.objects.select_related("deployment").prefetch_related(
+        MEMBERS, "databases", "users", "hba_rules", "custom_services"), request.user, pk=pk)
+    access = access_of(request.user)
     database = next(iter(cluster.databases.all()), None)
     user = next(iter(cluster.users.all()), None)
     jobs = Job.objects.filter(content_type=ContentType.objects.get_for_model(PGCluster), object_id=cluster.pk)
@@ -75,11 +79,12 @@ def cluster_detail(request, pk: int, action_errors=None, busy_job=None, status=2
         "errors": {key.replace("-", "_"): value for key, value in (action_errors or {}).items()},
         "busy_job": busy_job,
         "form": request.POST if action_errors else {},
+        "can": {capability: access.can(capability, cluster.deployment_id) for capability in CAPABILITIES},
     }, status=status)
 
 
 @login_required
 def cluster_members(request, pk: int):
     """The topology table alone: the detail page polls it."""
-    cluster = get_object_or_404(PGCluster.objects.prefetch_related(MEMBERS), pk=pk)
+    cluster = get_scoped_or_404(PGCluster.objects.prefetch_related(MEMBERS), request.user, pk=pk)
     return render(request, "clusters/_members.html", {"cluster": cluster})

@@ -7,6 +7,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.shortcuts import redirect, render
 
+from clusters.access.drf import restrict_related
+from clusters.access.roles import CHANGE
+from clusters.access.scope import require, require_somewhere, scoped
 from clusters.api.serializers import PGClusterSerializer
 from clusters.models import Deployment, Node, PGCluster, PGInstance
 from clusters.models.pgsql import CONF_TEMPLATES, DEFAULT_SERVICES
@@ -63,9 +66,11 @@ def flatten(errors, prefix: str = "") -> dict:
     return flat
 
 
-def check(form, save: bool = False):
-    """Validate the wizard's spec as the API would; with `save`, create it (all or nothing) and return it."""
+def check(form, user, save: bool = False):
+    """Validate the wizard's spec as the API would (only the user's deployments exist for it); with `save`,
+    create it (all or nothing, refused without the dba role there) and return it."""
     serializer = PGClusterSerializer(data=spec_from(form))
+    restrict_related(serializer, user)
     if not serializer.is_valid():
         raise Rejected(flatten(serializer.errors))
     roles = [PGInstance(pg_role=i["pg_role"]) for i in serializer.validated_data.get("instances", [])]
@@ -76,6 +81,7 @@ def check(form, save: bool = False):
         raise Rejected({"nodes": problems})
     if not save:
         return None
+    require(user, CHANGE, serializer.validated_data["deployment"].pk)
     try:
         return serializer.save()
     except ValidationError as exc:
@@ -93,11 +99,11 @@ def summary(form) -> list[dict]:
             for svc in DEFAULT_SERVICES] if ips else []
 
 
-def context(form, errors=None) -> dict:
-    deployment = Deployment.objects.filter(pk=as_pk(form.get("deployment"))).first() \
-        or Deployment.objects.order_by("name").first()
+def context(form, user, errors=None) -> dict:
+    deployments = scoped(Deployment.objects.all(), user, CHANGE).order_by("name")
+    deployment = deployments.filter(pk=as_pk(form.get("deployment"))).first() or deployments.first()
     free = Node.objects.filter(deployment=deployment, pg_instances__isnull=True).order_by("ip") if deployment else []
-    return {"form": form, "errors": errors or {}, "deployments": Deployment.objects.order_by("name"),
+    return {"form": form, "errors": errors or {}, "deployments": deployments,
             "deployment": deployment, "free_nodes": free, "roles": ROLES, "versions": VERSIONS,
             "rto_modes": [(mode, RTO_PLANS[mode], RTO_BOUNDS[mode]) for mode in RTO_PLANS],
             "confs": [c for c, _ in CONF_TEMPLATES], "summary": summary(form)}
@@ -106,22 +112,23 @@ def context(form, errors=None) -> dict:
 @login_required
 def cluster_new(request):
     if request.method != "POST":
-        return render(request, "clusters/cluster_new.html", context(request.GET))
+        return render(request, "clusters/cluster_new.html", context(request.GET, request.user))
     form = request.POST
     if request.htmx:  # checked as you type: the errors and the summary only
         try:
-            check(form)
+            check(form, request.user)
             errors = {}
         except Rejected as exc:
             errors = exc.errors
-        return render(request, "clusters/_wizard_feedback.html", context(form, errors))
+        return render(request, "clusters/_wizard_feedback.html", context(form, request.user, errors))
+    require_somewhere(request.user, CHANGE)
     try:
         with transaction.atomic():
-            cluster = check(form, save=True)
+            cluster = check(form, request.user, save=True)
             job = launch("pgsql.apply", cluster, user=request.user)
     except Rejected as exc:
-        return render(request, "clusters/cluster_new.html", context(form, exc.errors), status=400)
+        return render(request, "clusters/cluster_new.html", context(form, request.user, exc.errors), status=400)
     except ValidationError as exc:  # the apply job refused the spec (e.g. no ETCD cluster): nothing was saved
         errors = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
-        return render(request, "clusters/cluster_new.html", context(form, errors), status=400)
+        return render(request, "clusters/cluster_new.html", context(form, request.user, errors), status=400)
     return redirect("job-detail", pk=job.pk)

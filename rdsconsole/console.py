@@ -1,5 +1,6 @@
-"""What every console page knows of the user: their role (admin, approver or operator) and the deployment they
-are in (chosen in the header, kept in the session; none chosen means all), and the view that switches it; and
+"""What every console page knows of the user: their roles in the deployment they are in (chosen in the header
+among those they may see, kept in the session; none chosen means all of theirs), and the view that switches
+it; and
 how console views read form values they look objects up by (junk finds nothing instead of failing)."""
 import ipaddress
 
@@ -8,37 +9,38 @@ from django.shortcuts import redirect
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from clusters.access.roles import access_of
+from clusters.access.scope import scoped
 from clusters.models import Deployment
 
 SESSION_KEY = "deployment"
 
 
-def role(user) -> str:
-    if user.is_superuser:
-        return "admin"
-    if user.has_perm("backups.approve_restorerequest"):
-        return "approver"
-    return "operator"
+def role(user, deployment) -> str:
+    """The user's roles in `deployment` (None: in any of theirs), as the header shows them."""
+    return ", ".join(access_of(user).roles_in(deployment.pk if deployment else None)) or "no role"
 
 
 def current_deployment(request):
-    """The deployment chosen in the header, or None (all deployments)."""
+    """The deployment chosen in the header, or None (all the user's deployments)."""
     chosen = request.session.get(SESSION_KEY)
-    return Deployment.objects.filter(pk=chosen).first() if chosen else None
+    return scoped(Deployment.objects.all(), request.user).filter(pk=chosen).first() if chosen else None
 
 
 def console(request) -> dict:
     """Template context: the header's role and deployment switcher."""
     if not getattr(request, "user", None) or not request.user.is_authenticated:
         return {}
-    return {"console_role": role(request.user), "console_deployment": current_deployment(request),
-            "console_deployments": Deployment.objects.order_by("name").only("pk", "name")}
+    deployment = current_deployment(request)
+    return {"console_role": role(request.user, deployment), "console_deployment": deployment,
+            "console_deployments": scoped(Deployment.objects.all(), request.user).order_by("name")
+                                   .only("pk", "name")}
 
 
 @login_required
 @require_POST
 def switch_deployment(request):
-    chosen = Deployment.objects.filter(pk=as_pk(request.POST.get("deployment"))).first()
+    chosen = scoped(Deployment.objects.all(), request.user).filter(pk=as_pk(request.POST.get("deployment"))).first()
     if chosen is None:
         request.session.pop(SESSION_KEY, None)
     else:

@@ -51,7 +51,6 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -131,7 +130,7 @@ X_FRAME_OPTIONS = "DENY"
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "clusters.access.tokens.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -153,7 +152,9 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     # a new replica's pg_role (replica or offline) is a subset of an instance's (primary, replica, offline)
     "ENUM_NAME_OVERRIDES": {"PgRoleEnum": "clusters.models.pgsql.PG_ROLES",
-                            "NewReplicaRoleEnum": [("replica", "replica"), ("offline", "offline")]},
+                            "NewReplicaRoleEnum": [("replica", "replica"), ("offline", "offline")],
+                            "MembershipRoleEnum": "clusters.models.access.ROLES",
+                            "HbaRuleRoleEnum": "clusters.models.pgsql.HBARule.ROLES"},
 }
 
 CELERY_BROKER_URL = REDIS_URL

@@ -17,6 +17,8 @@ class Job(models.Model):
     object_id = models.BigIntegerField(null=True, blank=True)
     target = GenericForeignKey("content_type", "object_id")
     target_repr = models.CharField(max_length=200, blank=True)
+    deployment = models.ForeignKey("clusters.Deployment", null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="jobs", help_text="the target's deployment: who may see the job")
     lock_key = models.CharField(max_length=100, blank=True,
                                 help_text="mutating jobs on the same object share a key; one may be active")
     params = models.JSONField(default=dict, blank=True)

@@ -2,16 +2,18 @@
 polls for the log lines after the last one it shows (htmx), and stops once the job has ended; cancel."""
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from clusters.access.roles import OPERATE
+from clusters.access.scope import get_scoped_or_404, require, scoped
 from tasks.jobs import cancel
 from tasks.models import ACTIVE_STATUSES as ACTIVE, Job
 
 
 @login_required
 def job_list(request):
-    jobs = Job.objects.select_related("requested_by").order_by("-created")
+    jobs = scoped(Job.objects.select_related("requested_by"), request.user).order_by("-created")
     status = request.GET.get("status", "")
     if status:
         jobs = jobs.filter(status=status)
@@ -22,7 +24,7 @@ def job_list(request):
 
 @login_required
 def job_detail(request, pk: int):
-    job = get_object_or_404(Job.objects.select_related("requested_by"), pk=pk)
+    job = get_scoped_or_404(Job.objects.select_related("requested_by"), request.user, pk=pk)
     lines = list(job.log_lines.order_by("seq"))
     return render(request, "tasks/job_detail.html", {"job": job, "lines": lines, "active": job.status in ACTIVE,
                                                      "after": lines[-1].seq if lines else 0})
@@ -31,7 +33,7 @@ def job_detail(request, pk: int):
 @login_required
 def job_log(request, pk: int):
     """The log lines after `after` and the job's progress, as fragments the detail page appends and swaps."""
-    job = get_object_or_404(Job, pk=pk)
+    job = get_scoped_or_404(Job.objects.all(), request.user, pk=pk)
     try:
         after = int(request.GET.get("after", "0"))
     except ValueError:
@@ -44,6 +46,7 @@ def job_log(request, pk: int):
 @login_required
 @require_POST
 def job_cancel(request, pk: int):
-    job = get_object_or_404(Job, pk=pk)
+    job = get_scoped_or_404(Job.objects.all(), request.user, pk=pk)
+    require(request.user, OPERATE, job)
     cancel(job)
     return redirect("job-detail", pk=job.pk)

@@ -67,3 +67,10 @@ def redis_cluster(dep=None, **fields) -> models.RedisCluster:
 def redis_node(cluster, **fields) -> models.RedisNode:
     return models.RedisNode.objects.create(cluster=cluster, **{"node": node(cluster.deployment), "redis_node": 1,
                                                                 **fields})
+
+
+def member(user, dep, *roles: str):
+    """Give `user` each of `roles` in deployment `dep`; returns the user fetched again (no cached access)."""
+    for role in roles:
+        models.Membership.objects.create(user=user, deployment=dep, role=role)
+    return type(user).objects.get(pk=user.pk)

@@ -6,10 +6,10 @@ import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.test import Client
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from clusters import models
+from clusters.access.tokens import issue
 from clusters.models import ObjectChange
 from rdsconsole.crypto import MASK
 from tests import factories
@@ -42,7 +42,7 @@ def test_api_update_records_before_and_after(api, admin_user):
 
 
 def test_token_authenticated_change_is_attributed_to_the_token_user(admin_user):
-    client = APIClient(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=admin_user).key}")
+    client = APIClient(HTTP_AUTHORIZATION=f"Token {issue(user=admin_user, name='changelog')[1]}")
     dep = factories.deployment()
     assert client.patch(f"/api/v1/deployments/{dep.pk}/", {"description": "prod"}, format="json").status_code == 200
     change = changes_of(dep, "update").get()
@@ -124,7 +124,9 @@ def test_changes_endpoint_filters(api, django_user_model):
     ops_api.force_authenticate(ops)
     first = api.post("/api/v1/deployments/", {"name": "first"}, format="json").json()
     middle = timezone.now()
-    second = ops_api.post("/api/v1/deployments/", {"name": "second"}, format="json").json()
+    second = api.post("/api/v1/deployments/", {"name": "second"}, format="json").json()
+    grant = api.post("/api/v1/memberships/", {"user": "ops", "deployment": second["id"], "role": "dba"},
+                     format="json").json()
     node = ops_api.post("/api/v1/nodes/", {"deployment": second["id"], "ip": "10.10.10.10"}, format="json").json()
     cluster = ops_api.post("/api/v1/clusters/", {"deployment": second["id"], "name": "pg-test", "instances": [
         {"ip": "10.10.10.10", "pg_seq": 1, "pg_role": "primary"}]}, format="json").json()
@@ -134,12 +136,13 @@ def test_changes_endpoint_filters(api, django_user_model):
         return {(row["object_type"], row["object_id"], row["action"]) for row in body["results"]}
 
     dep_type, instance_id = "clusters.deployment", cluster["instances"][0]["id"]
-    assert found(user="admin") == {(dep_type, first["id"], "create")}
-    assert found(user="ops") == {(dep_type, second["id"], "create"), ("clusters.node", node["id"], "create"),
+    assert found(user="admin") == {(dep_type, first["id"], "create"), (dep_type, second["id"], "create"),
+                                   ("clusters.membership", grant["id"], "create")}
+    assert found(user="ops") == {("clusters.node", node["id"], "create"),
                                  ("clusters.pgcluster", cluster["id"], "create"),
                                  ("clusters.pginstance", instance_id, "create")}
     assert found(object_type="clusters.pgcluster") == {("clusters.pgcluster", cluster["id"], "create")}
     assert found(object_type="clusters.deployment", object_id=second["id"]) == {(dep_type, second["id"], "create")}
     assert found(until=middle.isoformat()) == {(dep_type, first["id"], "create")}
     assert (dep_type, first["id"], "create") not in found(since=middle.isoformat())
-    assert len(found(since=middle.isoformat())) == 4
+    assert len(found(since=middle.isoformat())) == 5

@@ -8,12 +8,14 @@ from rest_framework.response import Response
 
 from backups import restores
 from backups.models import Backup, BackupPolicy, RestoreRequest
+from clusters.access.drf import RoleScopedViewSetMixin, restrict_related
+from clusters.access.roles import APPROVE
 from clusters.api.views import ChangeAttributionMixin
 
 from . import filtersets, serializers
 
 
-class BackupViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class BackupViewSet(RoleScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Backups in the catalogues of every cluster, newest first (read from pgBackRest; refresh per cluster)."""
 
     queryset = Backup.objects.select_related("cluster").order_by("-started_at", "-pk")
@@ -21,7 +23,7 @@ class BackupViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     filterset_class = filtersets.BackupFilterSet
 
 
-class BackupPolicyViewSet(ChangeAttributionMixin, viewsets.ModelViewSet):
+class BackupPolicyViewSet(RoleScopedViewSetMixin, ChangeAttributionMixin, viewsets.ModelViewSet):
     """Backup policies: schedule (cron fields), type and retention of each cluster's scheduled backups."""
 
     queryset = BackupPolicy.objects.select_related("cluster")
@@ -34,7 +36,7 @@ DECISION_RESPONSES = {200: serializers.RestoreRequestSerializer,
                       409: OpenApiResponse(description="not pending, already decided, or the cluster is busy")}
 
 
-class RestoreRequestViewSet(ChangeAttributionMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+class RestoreRequestViewSet(RoleScopedViewSetMixin, ChangeAttributionMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
                             mixins.CreateModelMixin, viewsets.GenericViewSet):
     """Point-in-time restores: ask (branch into a new cluster, or in place), then a second person approves or
     rejects; the approval that completes the count starts the restore job."""
@@ -43,6 +45,7 @@ class RestoreRequestViewSet(ChangeAttributionMixin, mixins.ListModelMixin, mixin
         .prefetch_related("decisions")
     serializer_class = serializers.RestoreRequestSerializer
     filterset_class = filtersets.RestoreRequestFilterSet
+    capabilities = {"approve": APPROVE, "reject": APPROVE}
 
     def get_object(self):
         return refreshed(super().get_object())
@@ -55,6 +58,7 @@ class RestoreRequestViewSet(ChangeAttributionMixin, mixins.ListModelMixin, mixin
     @extend_schema(request=serializers.RestoreCreateSerializer, responses={201: serializers.RestoreRequestSerializer})
     def create(self, request, *args, **kwargs):
         body = serializers.RestoreCreateSerializer(data=request.data)
+        restrict_related(body, request.user)
         body.is_valid(raise_exception=True)
         data = dict(body.validated_data)
         try:

@@ -3,6 +3,8 @@ from rest_framework import mixins, viewsets
 
 from backups.api.actions import PGClusterBackupsMixin
 from clusters import filtersets, models
+from clusters.access.drf import RoleScopedViewSetMixin
+from clusters.access.roles import ADMIN, OPERATE
 from clusters.api import actions, dayops, jobactions, serializers
 from clusters.changelog.context import set_user
 
@@ -16,22 +18,28 @@ class ChangeAttributionMixin:
             set_user(request.user)
 
 
-def model_viewset(model, serializer, filterset, queryset=None, extra=()):
+def model_viewset(model, serializer, filterset, queryset=None, extra=(), **access):
+    """A CRUD viewset scoped to the user's deployments; `access` overrides RoleScopedViewSetMixin's
+    capabilities (write_capability, read_capability, capabilities, read_capabilities)."""
     attrs = {
+        **access,
         "queryset": queryset if queryset is not None else model.objects.all(),
         "serializer_class": serializer,
         "filterset_class": filterset,
         "__doc__": f"{model._meta.verbose_name_plural.capitalize()}: list, create, read, update, delete.",
     }
-    return type(f"{model.__name__}ViewSet", (*extra, ChangeAttributionMixin, viewsets.ModelViewSet), attrs)
+    return type(f"{model.__name__}ViewSet", (RoleScopedViewSetMixin, *extra, ChangeAttributionMixin,
+                                             viewsets.ModelViewSet), attrs)
 
 
 DeploymentViewSet = model_viewset(models.Deployment, serializers.DeploymentSerializer,
-                                  filtersets.DeploymentFilterSet, extra=(actions.InventoryActionsMixin,))
+                                  filtersets.DeploymentFilterSet, extra=(actions.InventoryActionsMixin,),
+                                  write_capability=ADMIN, read_capabilities={"inventory": ADMIN})
 CredentialViewSet = model_viewset(models.Credential, serializers.CredentialSerializer,
-                                  filtersets.CredentialFilterSet)
+                                  filtersets.CredentialFilterSet, read_capability=ADMIN, write_capability=ADMIN)
 NodeViewSet = model_viewset(models.Node, serializers.NodeSerializer, filtersets.NodeFilterSet,
-                            models.Node.objects.select_related("deployment"), extra=(actions.CheckNodeActionMixin,))
+                            models.Node.objects.select_related("deployment"), extra=(actions.CheckNodeActionMixin,),
+                            capabilities={"check": OPERATE})
 InfraNodeViewSet = model_viewset(models.InfraNode, serializers.InfraNodeSerializer, filtersets.InfraNodeFilterSet)
 PGClusterViewSet = model_viewset(
     models.PGCluster, serializers.PGClusterSerializer, filtersets.PGClusterFilterSet,
@@ -40,6 +48,8 @@ PGClusterViewSet = model_viewset(
     extra=(jobactions.PGClusterJobActionsMixin, jobactions.PGClusterSwitchoverMixin, jobactions.PGClusterEventsMixin,
            dayops.PGClusterConfigureMixin, dayops.PGClusterHBAMixin, dayops.PGClusterMemberOpsMixin,
            dayops.PGClusterReplicasMixin, PGClusterBackupsMixin),
+    capabilities={action: OPERATE for action in ("switchover", "restart", "reload", "backups", "backups_refresh",
+                                                 "restore_drill")},
 )
 PGInstanceViewSet = model_viewset(models.PGInstance, serializers.PGInstanceSerializer,
                                   filtersets.PGInstanceFilterSet,
@@ -69,7 +79,7 @@ class ObjectChangeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
     filterset_class = filtersets.ObjectChangeFilterSet
 
 
-class ClusterEventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class ClusterEventViewSet(RoleScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Events observed on clusters: failovers no job caused, switchovers jobs made."""
 
     queryset = models.ClusterEvent.objects.select_related("cluster")

@@ -68,6 +68,9 @@ class Credential(ChangeLoggedModel):
     KINDS = [("ssh_key", "SSH private key"), ("password", "password")]
 
     name = models.CharField(max_length=100, unique=True)
+    deployment = models.ForeignKey(Deployment, null=True, blank=True, on_delete=models.CASCADE,
+                                   related_name="credentials",
+                                   help_text="the deployment whose nodes may use it; empty: shared (superusers only)")
     kind = models.CharField(max_length=10, choices=KINDS, default="ssh_key")
     username = models.CharField(max_length=64, default="root")
     secret = EncryptedTextField(help_text="private key text or password; write-only")
@@ -109,6 +112,10 @@ class Node(ChangeLoggedModel):
     def clean(self):
         if self.ssh_port is not None and not 1 <= self.ssh_port <= 65535:
             raise ValidationError({"ssh_port": "must be between 1 and 65535"})
+        credential = self.credential if self.credential_id else None
+        if credential is not None and credential.deployment_id not in (None, self.deployment_id):
+            raise ValidationError({"credential": f"belongs to another deployment; use a credential of "
+                                                 f"{self.deployment.name} or a shared one"})
 
 
 class InfraNode(ChangeLoggedModel):

@@ -5,6 +5,8 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from clusters.access.drf import RoleScopedViewSetMixin
+from clusters.access.roles import OPERATE
 from tasks.api.serializers import JobLogLineSerializer, JobSerializer
 from tasks.jobs import JobConflict, cancel
 from tasks.models import Job
@@ -19,8 +21,11 @@ class JobFilterSet(django_filters.FilterSet):
                   "content_type__model": ["exact"], "requested_by__username": ["exact"]}
 
 
-class JobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    """Jobs: one run of an operation, with progress, result and log."""
+class JobViewSet(RoleScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+                 viewsets.GenericViewSet):
+    """Jobs: one run of an operation, with progress, result and log (those of the user's deployments)."""
+
+    capabilities = {"cancel": OPERATE}
 
     queryset = Job.objects.select_related("requested_by", "content_type")
     serializer_class = JobSerializer

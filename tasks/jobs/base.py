@@ -28,10 +28,13 @@ class Step:
 
 
 class JobKind:
-    """A kind of job. Subclasses set `name`, `mutating`, and implement `validate()` and `steps()`."""
+    """A kind of job. Subclasses set `name`, `mutating`, `capability` (what the requesting user must hold in the
+    target's deployment: "operate" for routine day-2 jobs, "change" by default) and implement `validate()` and
+    `steps()`."""
 
     name = ""
     mutating = True
+    capability = "change"
     target_model = None
 
     def validate(self, target, params: dict) -> dict:

@@ -1,7 +1,10 @@
-"""Starting a job: validate first (a refused job never reaches Celery), take the target's lock, enqueue."""
+"""Starting a job: check the user's role (the same check for API, console and anything else that starts one;
+scheduled jobs have no user), validate (a refused job never reaches Celery), take the target's lock, enqueue."""
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+
+from clusters.access.scope import deployment_id_of, path_of, require
 
 from .base import get_kind
 
@@ -16,11 +19,15 @@ class JobConflict(Exception):
 
 
 def launch(kind_name: str, target=None, *, user=None, params=None):
-    """Create and enqueue a job; raises ValidationError (bad request) or JobConflict (target busy)."""
+    """Create and enqueue a job; raises PermissionDenied (the user's role does not allow it), ValidationError
+    (bad request) or JobConflict (target busy)."""
     from tasks.models import Job
     from tasks.tasks import run_job
 
     kind = get_kind(kind_name)
+    deployment_id = deployment_id_of(target) if target is not None and path_of(type(target)) is not None else None
+    if user is not None:
+        require(user, kind.capability, deployment_id)
     params = dict(params or {})
     errors = kind.validate(target, params)
     if errors:
@@ -33,6 +40,7 @@ def launch(kind_name: str, target=None, *, user=None, params=None):
                 content_type=ContentType.objects.get_for_model(type(target)) if target is not None else None,
                 object_id=target.pk if target is not None else None,
                 target_repr=str(target)[:200] if target is not None else "",
+                deployment_id=deployment_id,
                 lock_key=lock_key,
                 params=params,
                 requested_by=user if getattr(user, "pk", None) else None,

@@ -50,6 +50,7 @@ def _running(cluster) -> dict:
 @register
 class PGSQLBackup(JobKind):
     name = "pgsql.backup"
+    capability = "operate"
     target_model = PGCluster
 
     def validate(self, cluster, params):
@@ -94,6 +95,7 @@ class PGSQLBackup(JobKind):
 @register
 class PGSQLBackupRefresh(JobKind):
     name = "pgsql.backup_refresh"
+    capability = "operate"
     target_model = PGCluster
     mutating = False
 

@@ -39,6 +39,7 @@ def scratch_node_errors(cluster, node_id) -> tuple[Node | None, dict]:
 @register
 class PGSQLRestoreDrill(JobKind):
     name = "pgsql.restore_drill"
+    capability = "operate"
     target_model = PGCluster
 
     def validate(self, cluster, params):

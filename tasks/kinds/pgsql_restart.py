@@ -79,6 +79,7 @@ def wait_back(ctx, cluster, instance, leader_name: str):
 @register
 class PGSQLRestart(MemberJob):
     name = "pgsql.restart"
+    capability = "operate"
 
     def steps(self, ctx):
         cluster = ctx.target
@@ -135,6 +136,7 @@ class PGSQLRestart(MemberJob):
 @register
 class PGSQLReload(MemberJob):
     name = "pgsql.reload"
+    capability = "operate"
 
     def steps(self, ctx):
         cluster = ctx.target

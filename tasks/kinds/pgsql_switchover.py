@@ -85,6 +85,7 @@ def wait_for_archive(ctx, node, timeout: float = 30):
 @register
 class PGSQLSwitchover(JobKind):
     name = "pgsql.switchover"
+    capability = "operate"
     target_model = PGCluster
 
     def validate(self, cluster, params):

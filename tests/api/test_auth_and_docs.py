@@ -1,32 +1,35 @@
-"""Token and session authentication, the drf_create_token command, the OpenAPI schema and the docs page."""
+"""Token and session authentication, the create_api_token command, the OpenAPI schema and the docs page."""
 import io
 
 import pytest
 import yaml
 from django.core.management import call_command
 from django.test import Client
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from clusters.access.tokens import issue
 from clusters.api.views import ROUTES
+from clusters.models import ApiToken
 
 
 @pytest.mark.django_db
 def test_token_auth(admin_user):
-    token = Token.objects.create(user=admin_user)
-    client = APIClient(HTTP_AUTHORIZATION=f"Token {token.key}")
-    assert client.get("/api/v1/deployments/").status_code == 200
+    _, key = issue(user=admin_user, name="ci")
+    for keyword in ("Token", "Bearer"):
+        client = APIClient(HTTP_AUTHORIZATION=f"{keyword} {key}")
+        assert client.get("/api/v1/deployments/").status_code == 200
     response = client.post("/api/v1/deployments/", {"name": "staging"}, format="json")
     assert response.status_code == 201
-    assert APIClient(HTTP_AUTHORIZATION=f"Token {token.key[:-1]}x").get("/api/v1/deployments/").status_code == 401
+    assert APIClient(HTTP_AUTHORIZATION=f"Token {key[:-1]}x").get("/api/v1/deployments/").status_code == 401
 
 
 @pytest.mark.django_db
-def test_drf_create_token_command(admin_user):
+def test_create_api_token_command(admin_user):
     out = io.StringIO()
-    call_command("drf_create_token", "admin", stdout=out)
-    key = Token.objects.get(user=admin_user).key
-    assert key in out.getvalue()
+    call_command("create_api_token", "admin", "--name", "ci", stdout=out)
+    key = out.getvalue().strip()
+    token = ApiToken.objects.get(user=admin_user, name="ci")
+    assert key.startswith(token.prefix) and key not in token.key_hash
     assert APIClient(HTTP_AUTHORIZATION=f"Token {key}").get("/api/v1/clusters/").status_code == 200
 
 

@@ -5,7 +5,6 @@ tests/e2e/test_restores.py."""
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from django.contrib.auth.models import Permission
 from django.utils import timezone as dj_timezone
 from rest_framework.test import APIClient
 
@@ -33,19 +32,18 @@ def client_for(user) -> APIClient:
     return client
 
 
-def person(django_user_model, name: str, approver: bool = False):
+def person(django_user_model, name: str, deployment, *roles: str):
     user = django_user_model.objects.create_user(name, f"{name}@example.com", "Pass-word-123")
-    if approver:
-        user.user_permissions.add(Permission.objects.get(codename="approve_restorerequest"))
-    return django_user_model.objects.get(pk=user.pk)
+    return factories.member(user, deployment, *roles)
 
 
 @pytest.fixture
-def people(django_user_model):
-    return {"requester": person(django_user_model, "requester", approver=True),
-            "approver": person(django_user_model, "approver", approver=True),
-            "second": person(django_user_model, "second", approver=True),
-            "viewer": person(django_user_model, "viewer")}
+def people(django_user_model, source):
+    """The requester is a dba who may also approve (but never their own request); a viewer may do neither."""
+    return {"requester": person(django_user_model, "requester", source.deployment, "dba", "approver"),
+            "approver": person(django_user_model, "approver", source.deployment, "approver"),
+            "second": person(django_user_model, "second", source.deployment, "approver"),
+            "viewer": person(django_user_model, "viewer", source.deployment, "viewer")}
 
 
 @pytest.fixture
@@ -123,8 +121,8 @@ def test_a_node_of_another_cluster_cannot_hold_the_branch(people, source):
     assert PGCluster.objects.count() == 1
 
 
-def test_a_cluster_without_backups_cannot_be_restored(people):
-    bare = factories.pg_cluster(status="running", vars=SHARED_REPO)
+def test_a_cluster_without_backups_cannot_be_restored(people, source):
+    bare = factories.pg_cluster(source.deployment, status="running", vars=SHARED_REPO)
     response = ask(people, branch_body(bare))
     assert response.status_code == 400 and "no backup to restore from" in str(response.data["cluster"])
 
@@ -136,11 +134,11 @@ def test_the_requester_can_never_approve_their_own_request(people, source):
     assert RestoreRequest.objects.get().state == "pending"
 
 
-def test_approving_needs_the_approver_permission(people, source):
+def test_approving_needs_the_approver_role(people, source):
     created = ask(people, branch_body(source)).data
     for verb in ("approve", "reject"):
         response = client_for(people["viewer"]).post(f"/api/v1/restores/{created['id']}/{verb}/", {}, format="json")
-        assert response.status_code == 403 and "backups.approve_restorerequest" in response.data["detail"]
+        assert response.status_code == 403 and "approver" in response.data["detail"]
     assert RestoreRequest.objects.get().state == "pending"
 
 

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Permission
+
+from clusters.models import Membership
 
 from .conftest import succeeded
 
@@ -34,7 +35,7 @@ def free_nodes(provisioned, django_db_blocker):
                                       format="json"))
         assert client.delete(f"/api/v1/clusters/{provisioned.cluster_id}/").status_code == 204
         approver = get_user_model().objects.create_user(APPROVER, "approver@example.com", APPROVER_PASSWORD)
-        approver.user_permissions.add(Permission.objects.get(codename="approve_restorerequest"))
+        Membership.objects.create(user=approver, deployment=provisioned.deployment, role="approver")
         yield provisioned.nodes
         approver.delete()
 

@@ -9,9 +9,9 @@ from datetime import datetime
 import psycopg
 import pytest
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Permission
 from rest_framework.test import APIClient
 
+from clusters.models import Membership
 from tasks import ssh
 from tasks.operations import psql
 
@@ -25,7 +25,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.sandbox]
 def approver(provisioned, django_db_blocker):
     with django_db_blocker.unblock():
         user = get_user_model().objects.create_user("e2e-approver", "approver@example.com", "e2e-Pass-word-2")
-        user.user_permissions.add(Permission.objects.get(codename="approve_restorerequest"))
+        Membership.objects.create(user=user, deployment=provisioned.deployment, role="approver")
         client = APIClient()
         client.force_authenticate(get_user_model().objects.get(pk=user.pk))
         yield client

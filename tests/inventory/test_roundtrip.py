@@ -6,7 +6,7 @@ import yaml
 from backups.models import RestoreRequest
 from clusters import validators
 from clusters.inventory import dump_inventory, export_inventory, import_inventory
-from clusters.models import ChangeLoggedModel, Credential, Deployment
+from clusters.models import ApiToken, ChangeLoggedModel, Credential, Deployment, Membership
 
 from .canonical import MODELS, canonical
 from .conftest import ALL_FILES, FIXTURE_FILES, PIGSTY_FILES, file_id
@@ -21,8 +21,10 @@ def test_the_inventory_files_are_there():
 
 def test_canonical_form_covers_every_model():
     """Every change-logged model is deployment content the inventory carries, except the deployment itself,
-    credentials, and restore requests (an operation's history, not something an inventory declares)."""
-    content_models = {m for m in ChangeLoggedModel.__subclasses__()} - {Deployment, Credential, RestoreRequest}
+    credentials, restore requests (an operation's history, not something an inventory declares), and the panel's
+    own access control (roles and API tokens)."""
+    content_models = {m for m in ChangeLoggedModel.__subclasses__()} - {Deployment, Credential, RestoreRequest,
+                                                                          Membership, ApiToken}
     assert content_models == set(MODELS)
 
 

@@ -150,7 +150,11 @@ def test_the_header_shows_the_role_and_the_chosen_deployment_filters_the_cluster
 
     operator = django_user_model.objects.create_user("op", "op@example.com", "Pass-word-123")
     web.force_login(operator)
-    assert "op · operator" in web.get("/").content.decode()
+    page = web.get("/clusters/").content.decode()
+    assert "op · no role" in page and first.name not in page and second.name not in page
+    factories.member(operator, first.deployment, "operator")
+    page = web.get("/clusters/").content.decode()
+    assert "op · operator" in page and first.name in page and second.name not in page
 
 
 def test_a_job_is_cancelled_from_its_page(web):

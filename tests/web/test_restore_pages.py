@@ -1,7 +1,6 @@
 """Console pages of restores: asking through the form (errors next to the fields, nothing saved), the approval
 queue (approve and reject buttons for approvers, never on their own requests), and refusals shown, not 500."""
 import pytest
-from django.contrib.auth.models import Permission
 from django.test import Client
 
 from backups.models import RestoreRequest
@@ -16,10 +15,9 @@ from tests import factories
 pytestmark = pytest.mark.django_db
 
 
-def logged_in(django_user_model, name: str, approver: bool) -> Client:
-    user = django_user_model.objects.create_user(name, f"{name}@example.com", "Pass-word-123")
-    if approver:
-        user.user_permissions.add(Permission.objects.get(codename="approve_restorerequest"))
+def logged_in(django_user_model, name: str, deployment, *roles: str) -> Client:
+    user = factories.member(django_user_model.objects.create_user(name, f"{name}@example.com", "Pass-word-123"),
+                            deployment, *roles)
     client = Client()
     client.force_login(user)
     return client
@@ -36,13 +34,13 @@ def source():
 
 def test_the_form_offers_the_window_and_free_nodes(django_user_model, source):
     free = factories.node(source.deployment)
-    page = logged_in(django_user_model, "asker", False).get(f"/restores/new/?cluster={source.pk}").content.decode()
+    page = logged_in(django_user_model, "asker", source.deployment, "dba").get(f"/restores/new/?cluster={source.pk}").content.decode()
     assert "Recovery window" in page and 'min="2026-11-25T10:00:13"' in page and 'max="2026-11-25T11:30:00"' in page
     assert f"<option>{free.ip}</option>" in page
 
 
 def test_a_bad_request_shows_the_field_and_the_rule_and_saves_nothing(django_user_model, source):
-    client = logged_in(django_user_model, "asker", False)
+    client = logged_in(django_user_model, "asker", source.deployment, "dba")
     before = PGCluster.objects.count()
     response = client.post("/restores/new/", {"cluster": source.pk, "mode": "branch", "target_type": "time",
                                               "target": "2026-11-25T09:00:00+00:00", "new_cluster": "pg-x",
@@ -58,7 +56,7 @@ def test_a_bad_request_shows_the_field_and_the_rule_and_saves_nothing(django_use
 
 
 def test_ask_as_one_user_approve_as_another(django_user_model, source):
-    asker = logged_in(django_user_model, "asker", True)
+    asker = logged_in(django_user_model, "asker", source.deployment, "dba", "approver")
     free = factories.node(source.deployment)
     response = asker.post("/restores/new/", {"cluster": source.pk, "mode": "branch", "target_type": "time",
                                              "target": INSIDE, "new_cluster": f"{source.name}-b",
@@ -70,11 +68,11 @@ def test_ask_as_one_user_approve_as_another(django_user_model, source):
     refused = asker.post(f"/restores/{request.pk}/approve/", {"comment": "me"})
     assert refused.status_code == 403 and "cannot approve their own" in refused.content.decode()
 
-    viewer = logged_in(django_user_model, "viewer", False)
+    viewer = logged_in(django_user_model, "viewer", source.deployment, "viewer")
     assert f"/restores/{request.pk}/approve/" not in viewer.get("/restores/").content.decode()
     assert viewer.post(f"/restores/{request.pk}/reject/", {}).status_code == 403
 
-    approver = logged_in(django_user_model, "approver", True)
+    approver = logged_in(django_user_model, "approver", source.deployment, "approver")
     assert f"/restores/{request.pk}/approve/" in approver.get("/restores/").content.decode()
     assert approver.post(f"/restores/{request.pk}/approve/", {"comment": "ok"}).status_code == 302
     request.refresh_from_db()
@@ -86,7 +84,7 @@ def test_ask_as_one_user_approve_as_another(django_user_model, source):
 
 
 def test_errors_appear_next_to_their_field(django_user_model, source):
-    client = logged_in(django_user_model, "asker", False)
+    client = logged_in(django_user_model, "asker", source.deployment, "dba")
     page = client.post("/restores/new/", {"cluster": source.pk, "mode": "branch", "target_type": "time",
                                           "target": "yesterday", "new_cluster": "pg-x", "reason": "x"}).content.decode()
     after_target = page.split('name="target"')[1].split("<label")[0]
