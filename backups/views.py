@@ -8,7 +8,7 @@ from django.views.decorators.http import require_POST
 from backups import restores
 from backups.models import RESTORE_MODES, RESTORE_TARGETS, BackupCatalog, RestoreRequest
 from clusters.access.roles import APPROVE, CHANGE, access_of
-from clusters.access.scope import get_scoped_or_404, scoped
+from clusters.access.scope import get_scoped_or_404, require_somewhere, scoped
 from clusters.models import Node, PGCluster
 from rdsconsole.console import as_pk
 
@@ -36,6 +36,7 @@ def restore_new(request):
         .filter(pk=as_pk(source.get("cluster"))).first()
     if request.method != "POST":
         return render(request, "backups/restore_form.html", _form_context(request, cluster))
+    require_somewhere(request.user, CHANGE)
     if cluster is None:
         return render(request, "backups/restore_form.html",
                       _form_context(request, None, request.POST, {"cluster": ["choose the cluster to restore"]}),

@@ -14,8 +14,9 @@ from .scope import deployment_id_of, missing, path_of, scoped
 
 
 class DeploymentRolePermission(permissions.BasePermission):
-    """Authenticated; read-only tokens never write; list-level writes other than create need a superuser;
-    object actions need the viewset's capability in the object's deployment."""
+    """Authenticated; read-only tokens never write; creating needs the write capability in some deployment
+    (which one is checked once the body names it); other list-level writes need a superuser; object actions
+    need the viewset's capability in the object's deployment."""
 
     def has_permission(self, request, view):
         user = request.user
@@ -24,8 +25,13 @@ class DeploymentRolePermission(permissions.BasePermission):
         access = access_of(user)
         if request.method not in permissions.SAFE_METHODS and access.read_only:
             raise PermissionDenied("this API token is read-only")
-        if not getattr(view, "detail", True) and request.method not in permissions.SAFE_METHODS \
-                and view.action != "create" and not access.can(view.required_capability(), None):
+        if getattr(view, "detail", True) or request.method in permissions.SAFE_METHODS:
+            return True
+        capability = view.required_capability()
+        if view.action == "create":
+            if access.deployment_ids(capability) == set():
+                raise PermissionDenied(missing(capability))
+        elif not access.can(capability, None):
             raise PermissionDenied("needs a superuser: it acts beyond any one deployment")
         return True
 
@@ -82,6 +88,12 @@ class RoleScopedViewSetMixin:
         if self.request.method in permissions.SAFE_METHODS:
             return self.read_capabilities.get(self.action, self.read_capability)
         return self.capabilities.get(self.action, self.write_capability)
+
+    def initial(self, request, *args, **kwargs):
+        """A write to an object is refused (404 elsewhere, 403 without the role) before its body is read."""
+        super().initial(request, *args, **kwargs)
+        if self.detail and request.method not in permissions.SAFE_METHODS:
+            self.get_object()
 
     def get_queryset(self):
         return scoped(super().get_queryset(), self.request.user, self.read_capability)
