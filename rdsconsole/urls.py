@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from backups import views as backup_views
 from clusters import audit_views, console_actions, node_views, views as cluster_views, wizard_views
+from clusters.access import console as access_views
 from rdsconsole import console, views
 from tasks import views as task_views
 
@@ -33,4 +34,8 @@ urlpatterns = [
     path("jobs/<int:pk>/", task_views.job_detail, name="job-detail"),
     path("jobs/<int:pk>/log/", task_views.job_log, name="job-log"),
     path("jobs/<int:pk>/cancel/", task_views.job_cancel, name="job-cancel"),
+    path("tokens/", access_views.tokens, name="tokens"),
+    path("tokens/<int:pk>/revoke/", access_views.token_revoke, name="token-revoke"),
+    path("members/", access_views.members, name="members"),
+    path("members/<int:pk>/remove/", access_views.member_remove, name="member-remove"),
 ]

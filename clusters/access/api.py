@@ -29,6 +29,7 @@ class ApiTokenSerializer(serializers.ModelSerializer):
         fields = ["id", "name", "user", "prefix", "read_only", "deployment", "expires_at", "state", "created",
                   "last_used_at", "revoked_at"]
         read_only_fields = ["prefix", "created", "last_used_at", "revoked_at"]
+        validators = []  # a duplicate name is the model's 409, and `user` defaults to the requester
 
 
 class NewApiTokenSerializer(ApiTokenSerializer):
