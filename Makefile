@@ -7,7 +7,9 @@ STAMP := $(VENV)/.installed
 PORT ?= 8000
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/rdsconsole
 REDIS_URL ?= redis://127.0.0.1:6379/0
-export REDIS_URL
+# make runs the panel locally over plain http (production settings need HTTPS and keys from the environment)
+RDS_DEV ?= 1
+export REDIS_URL RDS_DEV
 
 .PHONY: run test bench setup redis migrate check clean
 

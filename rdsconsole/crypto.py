@@ -33,8 +33,17 @@ def decrypt(stored: str) -> str:
 
 
 def rotate(stored: str) -> str:
-    """Re-encrypt a stored token with the newest key."""
-    return PREFIX + cipher().rotate(stored[len(PREFIX):].encode()).decode()
+    """Re-encrypt a stored token with the newest key (ValueError when none of the configured keys opens it)."""
+    if not stored.startswith(PREFIX):
+        raise ValueError("value is not an encrypted token")
+    try:
+        return PREFIX + cipher().rotate(stored[len(PREFIX):].encode()).decode()
+    except InvalidToken as exc:
+        raise ValueError("secret cannot be decrypted with the configured RDS_SECRETS_KEYS") from exc
+
+
+def is_encrypted_field(field) -> bool:
+    return isinstance(field, (EncryptedTextField, EncryptedJSONField))
 
 
 class EncryptedTextField(models.TextField):

@@ -1,20 +1,34 @@
 """Django settings, read from environment variables with safe defaults.
 
+A production deployment is the default: HTTPS only (redirect, HSTS, secure cookies) and both keys from the
+environment. RDS_DEV=1 marks a local run over plain http (`make run`, the test suite), where missing keys are
+generated once into var/.
+
 DATABASE_URL   panel database (default: SQLite file var/rdsconsole.sqlite3; tests and CI use PostgreSQL)
 REDIS_URL      Celery broker and result backend (default redis://127.0.0.1:6379/0)
-SECRET_KEY     Django signing key (default: generated once into var/secret_key)
-RDS_SECRETS_KEYS  comma-separated Fernet keys encrypting secrets at rest, newest first
-               (default: generated once into var/fernet.key)
-GRAFANA_URL    optional Grafana base URL for embedding
+SECRET_KEY     Django signing key; required in production (50+ characters); RDS_DEV: generated into var/secret_key
+SECRET_KEY_FALLBACKS  comma-separated previous signing keys still accepted (sessions survive a SECRET_KEY change)
+RDS_SECRETS_KEYS  comma-separated Fernet keys encrypting secrets at rest, newest first; required in production;
+               RDS_DEV: generated once into var/fernet.key
+GRAFANA_URL    optional Grafana base URL for embedding (its origin is allowed in frames)
 RDS_POLL_INTERVAL  seconds between reads of every cluster's Patroni state (default 10)
 ALLOWED_HOSTS  comma-separated (default localhost,127.0.0.1)
-DEBUG          "1"/"true" to enable (default off)
+DEBUG          "1"/"true" to enable (default off; implies RDS_DEV unless RDS_DEV=0)
+RDS_DEV        "1" for a local run over plain http (default off)
+RDS_TLS_PROXY  "1" when a TLS-terminating proxy in front sets X-Forwarded-Proto and appends X-Forwarded-For
+RDS_HSTS_SECONDS, RDS_HSTS_SUBDOMAINS, RDS_HSTS_PRELOAD  HSTS in production (default 1 year, on, off)
+RDS_LOGIN_FAILURE_LIMIT, RDS_LOGIN_COOLOFF_MINUTES  failed logins before a username+address is locked, and for how
+               long (default 5, 15)
 """
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from cryptography.fernet import Fernet
+from django.core.exceptions import ImproperlyConfigured
 
+from rdsconsole.content_policy import content_security_policy
 from rdsconsole.keyfiles import read_or_create_key
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -35,9 +49,45 @@ def env_list(name, default):
     return [item.strip() for item in value.split(",") if item.strip()]
 
 
+NEW_FERNET_KEY = "python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'"
+
+
+def strong_secret_key(name: str, value: str) -> str:
+    """A signing key of a production deployment: long and varied (the rule of Django's deploy check)."""
+    if len(value) < 50 or len(set(value)) < 5 or value.startswith("django-insecure-"):
+        raise ImproperlyConfigured(
+            f"{name}: a production deployment needs a key from the environment of at least 50 characters, 5 of them "
+            f"distinct (make one with: python -c 'import secrets; print(secrets.token_urlsafe(50))'); RDS_DEV=1 "
+            f"marks a local run over http instead")
+    return value
+
+
+def fernet_keys(keys: list[str]) -> list[str]:
+    """The keys of RDS_SECRETS_KEYS, each checked to be a Fernet key (a typo stops the start, not the first save)."""
+    for position, key in enumerate(keys, start=1):
+        try:
+            Fernet(key.encode())
+        except ValueError:
+            raise ImproperlyConfigured(f"RDS_SECRETS_KEYS: key {position} is not a Fernet key (32 url-safe "
+                                       f"base64-encoded bytes; make one with: {NEW_FERNET_KEY})") from None
+    return keys
+
+
 DEBUG = env_bool("DEBUG")
-SECRET_KEY = os.environ.get("SECRET_KEY") or read_or_create_key(VAR_DIR / "secret_key", kind="django")
-SECRETS_KEYS = env_list("RDS_SECRETS_KEYS", None) or [read_or_create_key(VAR_DIR / "fernet.key", kind="fernet")]
+DEV = env_bool("RDS_DEV", DEBUG)
+if DEV:
+    SECRET_KEY = os.environ.get("SECRET_KEY") or read_or_create_key(VAR_DIR / "secret_key", kind="django")
+    SECRETS_KEYS = env_list("RDS_SECRETS_KEYS", None) or [read_or_create_key(VAR_DIR / "fernet.key", kind="fernet")]
+else:
+    SECRET_KEY = strong_secret_key("SECRET_KEY", os.environ.get("SECRET_KEY", ""))
+    SECRETS_KEYS = env_list("RDS_SECRETS_KEYS", None)
+    if not SECRETS_KEYS:
+        raise ImproperlyConfigured(
+            f"RDS_SECRETS_KEYS must be set in the environment of a production deployment (a key made before is in "
+            f"var/fernet.key; a new one: {NEW_FERNET_KEY})")
+SECRET_KEY_FALLBACKS = [key if DEV else strong_secret_key("SECRET_KEY_FALLBACKS", key)
+                        for key in env_list("SECRET_KEY_FALLBACKS", [])]
+SECRETS_KEYS = fernet_keys(SECRETS_KEYS)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 GRAFANA_URL = os.environ.get("GRAFANA_URL", "")
@@ -56,6 +106,8 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_htmx",
     "django_celery_beat",
+    "csp",
+    "axes",
     "clusters",
     "backups",
     "monitoring",
@@ -64,6 +116,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -73,6 +126,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "clusters.changelog.middleware.ChangeContextMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "rdsconsole.urls"
@@ -122,11 +176,34 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"
 
+# HTTPS only in production; RDS_TLS_PROXY trusts the X-Forwarded-Proto header of a TLS-terminating proxy in front
+SECURE_SSL_REDIRECT = not DEV
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("RDS_TLS_PROXY") else None
+SECURE_HSTS_SECONDS = 0 if DEV else int(os.environ.get("RDS_HSTS_SECONDS", str(365 * 24 * 3600)))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("RDS_HSTS_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("RDS_HSTS_PRELOAD", False)
+# asking browsers to hard-code the site as HTTPS-only (the preload list) is the operator's decision, not a default
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = not DEV
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)
-CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+CSRF_COOKIE_HTTPONLY = True  # pages carry the token (htmx sends it from <body hx-headers>); no script reads the cookie
+SESSION_COOKIE_SAMESITE = CSRF_COOKIE_SAMESITE = "Lax"
 SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+CONTENT_SECURITY_POLICY = content_security_policy(GRAFANA_URL)
+
+# login throttling (django-axes): a username is locked for logins from one address after repeated failures, on the
+# console's and the admin's login page; logins without a request (test clients, commands) are not throttled
+AUTHENTICATION_BACKENDS = ["rdsconsole.login_throttle.LoginThrottleBackend",
+                           "django.contrib.auth.backends.ModelBackend"]
+AXES_FAILURE_LIMIT = int(os.environ.get("RDS_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=float(os.environ.get("RDS_LOGIN_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "rdsconsole.login_throttle.locked_out"
+AXES_CLIENT_IP_CALLABLE = "rdsconsole.login_throttle.client_ip"
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -176,9 +253,13 @@ CELERY_BEAT_SCHEDULE = {
 }
 CELERY_TIMEZONE = TIME_ZONE
 
+# every record is redacted before it is written (an exception's text may echo a connection string or a command
+# line); Django's own records (request errors) reach it too, instead of Django's default handlers
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"redact": {"()": "rdsconsole.redact.RedactingFilter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["redact"]}},
+    "loggers": {"django": {"handlers": [], "level": "INFO", "propagate": True}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }

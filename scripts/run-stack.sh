@@ -3,6 +3,8 @@
 # Ctrl-C stops everything this script started (by PID) and tears the sandbox down.
 set -uo pipefail
 cd "$(dirname "$0")/.."
+# a local run over plain http: no HTTPS redirect or secure-only cookies, keys generated into var/ (settings.py)
+export RDS_DEV="${RDS_DEV:-1}"
 PORT="${1:-8000}"
 BIN=.venv/bin
 pids=()

@@ -5,6 +5,7 @@ cd "$(dirname "$0")/.."
 export DATABASE_URL="${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/rdsconsole}"
 export RDS_VAR_DIR="${RDS_VAR_DIR:-$PWD/var/test}"
 export REDIS_URL="${TEST_REDIS_URL:-redis://127.0.0.1:6379/15}"
+export RDS_DEV="${RDS_DEV:-1}"  # manage.py below as a local run (pytest's own settings module sets it too)
 BIN=.venv/bin
 if ! pg_isready -h 127.0.0.1 -p 5432 -q; then
   echo "PostgreSQL does not answer on 127.0.0.1:5432; starting the local cluster"

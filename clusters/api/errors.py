@@ -1,5 +1,6 @@
 """JSON errors for the API: model validation → 400 with per-field messages; uniqueness conflicts and deletes of
-objects others still depend on → 409."""
+objects others still depend on → 409. Every message is redacted (rdsconsole.redact): an exception's text may echo
+a connection string or a command line."""
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from django.db.models import ProtectedError, RestrictedError
@@ -9,6 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from clusters.models.base import ConflictError
+from rdsconsole.redact import redact_data
 
 
 def django_errors(exc: DjangoValidationError) -> dict:
@@ -35,6 +37,13 @@ def flatten_errors(detail, name="") -> dict:
 
 
 def exception_handler(exc, context):
+    response = _error_response(exc, context)
+    if response is not None:
+        response.data = redact_data(response.data)
+    return response
+
+
+def _error_response(exc, context):
     if isinstance(exc, ConflictError):
         return Response(django_errors(exc), status=status.HTTP_409_CONFLICT)
     if isinstance(exc, DjangoValidationError):

@@ -5,6 +5,8 @@ from typing import Callable
 
 from django.utils import timezone
 
+from rdsconsole.redact import redact
+
 _REGISTRY: dict[str, "JobKind"] = {}
 
 
@@ -85,9 +87,11 @@ class JobContext:
         return list(self._secrets)
 
     def mask(self, text: str) -> str:
+        """The job's declared secrets masked, then any secret-shaped text (a password in a connection string or
+        a command line) the kind did not declare."""
         for secret in self._secrets:
             text = text.replace(secret, "********")
-        return text
+        return redact(text)
 
     def add_secret(self, value: str):
         if value and value not in self._secrets:

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from clusters.changelog.context import change_context
+from rdsconsole.redact import redact
 
 from tasks.ssh.errors import SSHError
 
@@ -103,7 +104,8 @@ def execute(job_id: int):
         target = job.target
         ctx = JobContext(job, target, kind.secrets(target) if target is not None else [])
     except Exception as exc:  # noqa: BLE001  (a job that cannot even start must not stay "running")
-        _finish(job, "failed", f"the job could not start: {type(exc).__name__}: {str(exc).splitlines()[0]}")
+        first_line = (str(exc).splitlines() or [""])[0]
+        _finish(job, "failed", redact(f"the job could not start: {type(exc).__name__}: {first_line}"))
         return job
     step_name = ""
     try:

@@ -108,6 +108,9 @@ def test_the_console_end_to_end(provisioned, committed, free_nodes, browser, liv
     shots, base = Shots(), live_server.url
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     page.set_default_timeout(30_000)
+    csp_violations = []  # chromium reports what the Content-Security-Policy refused as console errors
+    page.on("console", lambda message: csp_violations.append(message.text)
+            if "Content Security Policy" in message.text else None)
 
     log_in(page, base, ADMIN, ADMIN_PASSWORD)
     assert "e2e-admin · admin" in page.inner_text("header")
@@ -188,3 +191,4 @@ def test_the_console_end_to_end(provisioned, committed, free_nodes, browser, liv
     assert "create" in changes and "e2e-admin" in changes and APPROVER in changes
     shots.take(page, "audit")
     page.close()
+    assert csp_violations == []
