@@ -7,9 +7,9 @@ import pytest
 from axes.models import AccessAttempt
 from django.test import Client, RequestFactory, override_settings
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from clusters.access.tokens import issue
 from rdsconsole.login_throttle import client_ip
 
 pytestmark = pytest.mark.django_db
@@ -90,8 +90,8 @@ def test_the_password_tried_is_not_stored(admin_user):
 
 def test_api_and_sessions_keep_working_for_a_locked_username(admin_user):
     fail(Client(), 5)
-    token = Token.objects.create(user=admin_user)
-    assert APIClient(HTTP_AUTHORIZATION=f"Token {token.key}").get("/api/v1/clusters/").status_code == 200
+    _, key = issue(user=admin_user, name="ci")
+    assert APIClient(HTTP_AUTHORIZATION=f"Token {key}").get("/api/v1/clusters/").status_code == 200
     session = Client()
     session.force_login(admin_user)
     assert session.get("/api/v1/clusters/").status_code == 200
