@@ -7,6 +7,7 @@ class ClustersConfig(AppConfig):
     verbose_name = "Clusters"
 
     def ready(self):
-        from clusters.changelog import signals
+        from clusters.changelog import auth_signals, signals
 
         signals.connect()
+        auth_signals.connect()

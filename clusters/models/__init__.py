@@ -1,6 +1,8 @@
 """The Pigsty data model of a deployment: nodes and credentials, PGSQL/ETCD/MINIO/REDIS clusters, INFRA nodes,
-the change log, and the events observed on clusters."""
+the audit trail (change log, sign-ins), and the events observed on clusters."""
+from .auth_events import AuthEvent
 from .base import ChangeLoggedModel, ConflictError
+from .chained import AppendOnlyError, ChainedEntry, ChainHead
 from .changelog import ObjectChange
 from .deployment import Credential, Deployment, InfraNode, Node
 from .etcd import EtcdCluster, EtcdMember
@@ -10,7 +12,8 @@ from .pgsql import HBARule, PGCluster, PGDatabase, PGInstance, PGService, PGUser
 from .redis import RedisCluster, RedisInstance, RedisNode
 
 __all__ = [
-    "ChangeLoggedModel", "ClusterEvent", "ConflictError", "ObjectChange", "Credential", "Deployment", "InfraNode", "Node", "EtcdCluster",
+    "AppendOnlyError", "AuthEvent", "ChainedEntry", "ChainHead", "ChangeLoggedModel", "ClusterEvent", "ConflictError",
+    "ObjectChange", "Credential", "Deployment", "InfraNode", "Node", "EtcdCluster",
     "EtcdMember", "MinioBucket", "MinioCluster", "MinioMember", "MinioUser", "HBARule", "PGCluster",
     "PGDatabase", "PGInstance", "PGService", "PGUser", "RedisCluster", "RedisInstance", "RedisNode",
 ]
