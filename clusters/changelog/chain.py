@@ -23,22 +23,17 @@ def _scalar(value):
     raise TypeError(f"an audit entry cannot hold a {type(value).__name__}")
 
 
-def _as_read_back(value):
-    """A float that is a whole number the way jsonb hands it back: jsonb stores the decimal `1e+20` and returns
-    `100000000000000000000`, an integer; so such a float counts as the integer its shortest decimal spells."""
-    if isinstance(value, float) and value.is_integer():
-        return int(Decimal(repr(value)))
-    if isinstance(value, dict):
-        return {key: _as_read_back(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_as_read_back(item) for item in value]
-    return value
+def _number(text: str):
+    """A JSON number with a fraction or exponent, the way jsonb hands it back: jsonb stores the decimal `1e+20`
+    and returns `100000000000000000000`, an integer; so a whole number counts as that integer."""
+    value = Decimal(text)
+    return int(value) if value == value.to_integral_value() else float(text)
 
 
 def canonical(content: dict, prev_hash: str) -> bytes:
     """The bytes an entry's hash covers: its content plus the previous entry's hash, as sorted-key JSON."""
-    plain = json.loads(json.dumps({**content, "prev_hash": prev_hash}, default=_scalar))
-    return json.dumps(_as_read_back(plain), sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+    plain = json.loads(json.dumps({**content, "prev_hash": prev_hash}, default=_scalar), parse_float=_number)
+    return json.dumps(plain, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
 
 def entry_hash(content: dict, prev_hash: str) -> str:
