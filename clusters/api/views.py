@@ -5,6 +5,7 @@ from backups.api.actions import PGClusterBackupsMixin
 from clusters import filtersets, models
 from clusters.api import actions, dayops, jobactions, serializers
 from clusters.changelog.context import set_user
+from tasks.models import JobEvent
 
 
 class ChangeAttributionMixin:
@@ -69,6 +70,24 @@ class ObjectChangeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
     filterset_class = filtersets.ObjectChangeFilterSet
 
 
+class AuthEventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Sign-ins, sign-outs and failed sign-ins: who (the name tried, for a failure), when, from which address and
+    user agent, through which door. Append-only and hash-chained."""
+
+    queryset = models.AuthEvent.objects.all()
+    serializer_class = serializers.AuthEventSerializer
+    filterset_class = filtersets.AuthEventFilterSet
+
+
+class JobEventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """The job history: each job's requested → started → finished, as it happened (filter with `?job=ID`).
+    Append-only and hash-chained, unlike the job itself, which changes while it runs."""
+
+    queryset = JobEvent.objects.all()
+    serializer_class = serializers.JobEventSerializer
+    filterset_class = filtersets.JobEventFilterSet
+
+
 class ClusterEventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Events observed on clusters: failovers no job caused, switchovers jobs made."""
 
@@ -92,6 +111,8 @@ ROUTES = [
     ("minio-clusters", MinioClusterViewSet),
     ("redis-clusters", RedisClusterViewSet),
     ("changes", ObjectChangeViewSet),
+    ("auth-events", AuthEventViewSet),
+    ("job-events", JobEventViewSet),
     ("cluster-events", ClusterEventViewSet),
 ]
 
