@@ -1,9 +1,11 @@
-"""Admin pages for every model of the clusters app; secrets are write-only (never shown back)."""
+"""Admin pages for every model of the clusters app and for the job history; secrets are write-only (never shown
+back), audit entries read-only."""
 from django import forms
 from django.contrib import admin
 
 from clusters import models
 from rdsconsole.crypto import EncryptedJSONField, EncryptedTextField
+from tasks.models import JobEvent
 
 
 class SecretWidget(forms.PasswordInput):
@@ -102,10 +104,8 @@ class RedisClusterAdmin(SecretsHidden):
     list_display = ["name", "deployment", "redis_mode"]
 
 
-@admin.register(models.ObjectChange)
-class ObjectChangeAdmin(admin.ModelAdmin):
-    list_display = ["time", "user_name", "source", "action", "content_type", "object_repr"]
-    list_filter = ["source", "action", "content_type"]
+class AuditEntryAdmin(admin.ModelAdmin):
+    """Audit entries are append-only: the admin shows them and never adds, changes or deletes one."""
 
     def has_add_permission(self, request):
         return False
@@ -115,6 +115,25 @@ class ObjectChangeAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(models.ObjectChange)
+class ObjectChangeAdmin(AuditEntryAdmin):
+    list_display = ["time", "user_name", "source", "action", "content_type", "object_repr"]
+    list_filter = ["source", "action", "content_type"]
+
+
+@admin.register(models.AuthEvent)
+class AuthEventAdmin(AuditEntryAdmin):
+    list_display = ["time", "action", "username", "ip", "source"]
+    list_filter = ["action", "source"]
+    search_fields = ["username"]
+
+
+@admin.register(JobEvent)
+class JobEventAdmin(AuditEntryAdmin):
+    list_display = ["time", "job_id", "event", "kind", "target_repr", "user_name", "status"]
+    list_filter = ["event", "status", "kind"]
 
 
 admin.site.register([

@@ -8,6 +8,7 @@ class ClustersConfig(AppConfig):
 
     def ready(self):
         from clusters.access import schema  # noqa: F401 (registers the token scheme with drf-spectacular)
-        from clusters.changelog import signals
+        from clusters.changelog import auth_signals, signals
 
         signals.connect()
+        auth_signals.connect()

@@ -3,6 +3,7 @@ import django_filters
 from django.core.validators import validate_ipv46_address
 
 from clusters import models
+from tasks.models import JobEvent
 
 
 def name_filterset(model, extra=()):
@@ -94,6 +95,27 @@ class ObjectChangeFilterSet(django_filters.FilterSet):
         if not model:
             return queryset.filter(content_type__model=app_label)
         return queryset.filter(content_type__app_label=app_label, content_type__model=model)
+
+
+class AuthEventFilterSet(django_filters.FilterSet):
+    ip = django_filters.CharFilter(validators=[validate_ipv46_address], help_text="the client's address")
+    since = django_filters.IsoDateTimeFilter(field_name="time", lookup_expr="gte")
+    until = django_filters.IsoDateTimeFilter(field_name="time", lookup_expr="lte")
+
+    class Meta:
+        model = models.AuthEvent
+        fields = ["username", "action", "source", "ip", "deployment_id"]
+
+
+class JobEventFilterSet(django_filters.FilterSet):
+    job = django_filters.NumberFilter(field_name="job_id")
+    user = django_filters.CharFilter(field_name="user_name")
+    since = django_filters.IsoDateTimeFilter(field_name="time", lookup_expr="gte")
+    until = django_filters.IsoDateTimeFilter(field_name="time", lookup_expr="lte")
+
+    class Meta:
+        model = JobEvent
+        fields = ["job", "event", "kind", "status", "user", "deployment_id"]
 
 
 class ClusterEventFilterSet(django_filters.FilterSet):

@@ -7,3 +7,6 @@ class TasksConfig(AppConfig):
 
     def ready(self):
         from tasks import kinds  # noqa: F401  (registers every job kind with the API and the worker)
+        from tasks.jobs import history
+
+        history.connect()

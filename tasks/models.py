@@ -1,10 +1,13 @@
 """Jobs (one run of an operation on a target) and their log lines, stored as rows so the UI and API can
-follow a running job and read a finished one the same way."""
+follow a running job and read a finished one the same way; and the job history, append-only and hash-chained,
+since a job's own row changes while it runs."""
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Q
+
+from clusters.models.chained import ChainedEntry
 
 ACTIVE_STATUSES = ("queued", "running")
 
@@ -73,3 +76,33 @@ class JobLogLine(models.Model):
 
     def __str__(self):
         return f"[{self.level}] {self.node} {self.text}"
+
+
+class JobEvent(ChainedEntry):
+    """One moment of a job's history: requested (kind, target, params as stored, by whom), started (on which
+    worker), finished (final status, error, result summary). Plain values, no foreign keys: deleting the job or
+    its target must not rewrite a hashed entry."""
+
+    EVENTS = [("requested", "requested"), ("started", "started"), ("finished", "finished")]
+
+    job_id = models.BigIntegerField(db_index=True)
+    event = models.CharField(max_length=10, choices=EVENTS)
+    kind = models.CharField(max_length=64)
+    target_type = models.CharField(max_length=100, blank=True, help_text="app_label.model of the target")
+    target_id = models.BigIntegerField(null=True, blank=True)
+    target_repr = models.CharField(max_length=200, blank=True)
+    user_name = models.CharField(max_length=150, blank=True, help_text="who requested the job")
+    status = models.CharField(max_length=10, help_text="the job's status after this event")
+    params = models.JSONField(null=True, blank=True, help_text="requested: the params as stored (secrets masked)")
+    worker = models.CharField(max_length=200, blank=True, help_text="started: hostname:pid of the worker")
+    error = models.TextField(blank=True, help_text="finished: why it failed or was cancelled")
+    summary = models.TextField(blank=True, help_text="finished: the result's summary")
+
+    hashed_fields = ("job_id", "event", "kind", "target_type", "target_id", "target_repr", "user_name", "status",
+                     "params", "worker", "error", "summary")
+
+    class Meta:
+        ordering = ["-time", "-id"]
+
+    def __str__(self):
+        return f"job #{self.job_id} {self.kind} {self.event} ({self.status})"

@@ -9,7 +9,7 @@ from celery import shared_task
 from celery.signals import worker_ready
 from django.utils import timezone
 
-from tasks.jobs.runner import execute, orphan_reason
+from tasks.jobs.runner import execute, fail_orphan
 
 STALE_AFTER = timedelta(seconds=60)
 log = logging.getLogger(__name__)
@@ -52,8 +52,7 @@ def reap_orphaned_jobs():
     stale = Job.objects.filter(status="running", heartbeat_at__lt=timezone.now() - STALE_AFTER)
     reaped = 0
     for job in stale:
-        reaped += Job.objects.filter(pk=job.pk, status="running").update(
-            status="failed", finished_at=timezone.now(), error=orphan_reason(job))
+        reaped += fail_orphan(job)
     return reaped
 
 
@@ -82,5 +81,4 @@ def reap_on_start(sender=None, **kwargs):
         pid = job.worker.rsplit(":", 1)[1]
         if pid.isdigit() and pid_alive(int(pid)):
             continue
-        Job.objects.filter(pk=job.pk, status="running").update(
-            status="failed", finished_at=timezone.now(), error=orphan_reason(job))
+        fail_orphan(job)

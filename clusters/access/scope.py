@@ -1,7 +1,7 @@
 """Which deployment an object belongs to, and querysets cut down to the deployments a user may see.
 
 Objects outside a user's deployments are not found (404), never "forbidden": their existence is not revealed."""
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.http import Http404
 
 from .roles import VIEW, access_of
@@ -29,6 +29,9 @@ DEPLOYMENT_PATHS = {
     "clusters.redisnode": "cluster__deployment",
     "clusters.redisinstance": "redis_node__cluster__deployment",
     "clusters.clusterevent": "cluster__deployment",
+    "clusters.objectchange": "deployment",
+    "clusters.authevent": "deployment",
+    "tasks.jobevent": "deployment",
     "backups.backupcatalog": "cluster__deployment",
     "backups.backup": "cluster__deployment",
     "backups.backuppolicy": "cluster__deployment",
@@ -44,7 +47,8 @@ def path_of(model) -> str | None:
 
 
 def deployment_id_of(obj):
-    """The deployment id of a saved or unsaved object of a scoped model (None when it has none)."""
+    """The deployment id of a saved or unsaved object of a scoped model (None when it has none, or its parent is
+    gone)."""
     path = path_of(type(obj))
     if path is None:
         raise LookupError(f"{type(obj).__name__} is not scoped by deployment")
@@ -52,7 +56,10 @@ def deployment_id_of(obj):
         return obj.pk
     *hops, last = path.split("__")
     for hop in hops:
-        obj = getattr(obj, hop, None)
+        try:
+            obj = getattr(obj, hop, None)
+        except ObjectDoesNotExist:  # the parent was deleted first (a cascade)
+            return None
         if obj is None:
             return None
     return getattr(obj, f"{last}_id", None)

@@ -8,6 +8,7 @@ from rest_framework.validators import UniqueValidator
 from clusters import models
 from clusters.api.errors import django_errors
 from clusters.api.fields import SecretVarsField, merge_secret_vars
+from tasks.models import JobEvent
 
 
 class SecretVarsMixin:
@@ -400,7 +401,23 @@ class ObjectChangeSerializer(serializers.ModelSerializer):
     class Meta:
         model = models.ObjectChange
         fields = ["id", "time", "user", "user_name", "source", "request_id", "action", "object_type", "object_id",
-                  "object_repr", "before", "after", "diff"]
+                  "object_repr", "before", "after", "diff", "deployment_id", "prev_hash", "hash"]
+
+
+class AuthEventSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = models.AuthEvent
+        fields = ["id", "time", "action", "username", "ip", "user_agent", "source", "deployment_id", "prev_hash",
+                  "hash"]
+        read_only_fields = fields
+
+
+class JobEventSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = JobEvent
+        fields = ["id", "time", "job_id", "event", "kind", "target_type", "target_id", "target_repr", "user_name",
+                  "status", "params", "worker", "error", "summary", "deployment_id", "prev_hash", "hash"]
+        read_only_fields = fields
 
 
 class ClusterEventSerializer(serializers.ModelSerializer):

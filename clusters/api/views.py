@@ -7,6 +7,7 @@ from clusters.access.drf import RoleScopedViewSetMixin
 from clusters.access.roles import ADMIN, OPERATE
 from clusters.api import actions, dayops, jobactions, serializers
 from clusters.changelog.context import set_user
+from tasks.models import JobEvent
 
 
 class ChangeAttributionMixin:
@@ -71,7 +72,7 @@ RedisClusterViewSet = model_viewset(models.RedisCluster, serializers.RedisCluste
                                     filtersets.RedisClusterFilterSet)
 
 
-class ObjectChangeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class ObjectChangeViewSet(RoleScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """The change log: who changed what, when, through which door, before → after (secrets masked)."""
 
     queryset = models.ObjectChange.objects.select_related("content_type")
@@ -79,7 +80,26 @@ class ObjectChangeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
     filterset_class = filtersets.ObjectChangeFilterSet
 
 
-class ClusterEventViewSet(RoleScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class AuthEventViewSet(RoleScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Sign-ins, sign-outs and failed sign-ins: who (the name tried, for a failure), when, from which address and
+    user agent, through which door. Append-only and hash-chained."""
+
+    queryset = models.AuthEvent.objects.all()
+    serializer_class = serializers.AuthEventSerializer
+    filterset_class = filtersets.AuthEventFilterSet
+
+
+class JobEventViewSet(RoleScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """The job history: each job's requested → started → finished, as it happened (filter with `?job=ID`).
+    Append-only and hash-chained, unlike the job itself, which changes while it runs."""
+
+    queryset = JobEvent.objects.all()
+    serializer_class = serializers.JobEventSerializer
+    filterset_class = filtersets.JobEventFilterSet
+
+
+class ClusterEventViewSet(RoleScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+                          viewsets.GenericViewSet):
     """Events observed on clusters: failovers no job caused, switchovers jobs made."""
 
     queryset = models.ClusterEvent.objects.select_related("cluster")
@@ -102,6 +122,8 @@ ROUTES = [
     ("minio-clusters", MinioClusterViewSet),
     ("redis-clusters", RedisClusterViewSet),
     ("changes", ObjectChangeViewSet),
+    ("auth-events", AuthEventViewSet),
+    ("job-events", JobEventViewSet),
     ("cluster-events", ClusterEventViewSet),
 ]
 

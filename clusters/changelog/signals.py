@@ -2,6 +2,7 @@
 from django.db.models.signals import post_delete, post_save, pre_save
 
 from .context import current
+from .scope import deployment_id_of
 from .snapshot import is_secret, logged_fields, raw_values, snapshot
 
 
@@ -58,6 +59,7 @@ def _write(instance, action, before, after):
         object_repr=str(instance)[:200],
         before=before,
         after=after,
+        deployment_id=deployment_id_of(instance),
     )
 
 

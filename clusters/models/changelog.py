@@ -1,4 +1,5 @@
-"""ObjectChange: one row per create/update/delete, with before → after snapshots (secrets masked)."""
+"""ObjectChange: one row per create/update/delete, with before → after snapshots (secrets masked); append-only
+and hash-chained (see clusters.models.chained)."""
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
@@ -6,11 +7,12 @@ from django.db import models
 from clusters.changelog.context import SOURCES
 from clusters.changelog.snapshot import diff
 
+from .chained import ChainedEntry
 
-class ObjectChange(models.Model):
+
+class ObjectChange(ChainedEntry):
     ACTIONS = [("create", "create"), ("update", "update"), ("delete", "delete")]
 
-    time = models.DateTimeField(auto_now_add=True, db_index=True)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                              related_name="changes")
     user_name = models.CharField(max_length=150, blank=True)
@@ -23,6 +25,9 @@ class ObjectChange(models.Model):
     before = models.JSONField(null=True, blank=True)
     after = models.JSONField(null=True, blank=True)
 
+    # the user is hashed by name: its foreign key is cleared when the user is deleted
+    hashed_fields = ("user_name", "source", "request_id", "action", "object_id", "object_repr", "before", "after")
+
     class Meta:
         ordering = ["-time", "-id"]
         indexes = [models.Index(fields=["content_type", "object_id"])]
@@ -32,7 +37,11 @@ class ObjectChange(models.Model):
 
     @property
     def object_type(self):
-        return f"{self.content_type.app_label}.{self.content_type.model}"
+        kind = ContentType.objects.get_for_id(self.content_type_id)
+        return f"{kind.app_label}.{kind.model}"
+
+    def chain_content(self) -> dict:
+        return {**super().chain_content(), "object_type": self.object_type}
 
     @property
     def diff(self):

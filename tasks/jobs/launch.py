@@ -55,16 +55,21 @@ def launch(kind_name: str, target=None, *, user=None, params=None):
 
 
 def cancel(job) -> bool:
-    """Ask a job to stop: a queued one is cancelled at once, a running one stops before its next step. False
-    when it has already ended."""
+    """Ask a job to stop: a queued one is cancelled at once (and its history says it finished), a running one
+    stops before its next step. False when it has already ended."""
     from django.utils import timezone
 
     from tasks.models import Job
 
+    from . import history
+
     if not job.active:
         return False
-    Job.objects.filter(pk=job.pk, status="queued").update(status="cancelled", finished_at=timezone.now(),
-                                                           error="cancelled before it started", cancel_requested=True)
-    Job.objects.filter(pk=job.pk, status="running").update(cancel_requested=True)
-    job.refresh_from_db()
+    with transaction.atomic():
+        cancelled = Job.objects.filter(pk=job.pk, status="queued").update(
+            status="cancelled", finished_at=timezone.now(), error="cancelled before it started", cancel_requested=True)
+        Job.objects.filter(pk=job.pk, status="running").update(cancel_requested=True)
+        job.refresh_from_db()
+        if cancelled:
+            history.record(job, "finished")
     return True

@@ -1,5 +1,6 @@
 """Running a job in the worker: steps in order with progress, a masked log, and a clear failure
-("step X failed on node Y: reason"); a job found already running was orphaned by a dead worker."""
+("step X failed on node Y: reason"); a job found already running was orphaned by a dead worker. Starting and
+finishing are appended to the job history in the same transaction as the job's change."""
 import os
 import socket
 import threading
@@ -14,8 +15,8 @@ from rdsconsole.redact import redact
 
 from tasks.ssh.errors import SSHError
 
+from . import history
 from .base import JobCancelled, JobContext, JobFailed, get_kind
-
 
 
 def worker_id() -> str:
@@ -54,9 +55,24 @@ def _finish(job, status, error="", result=None):
     fields = {"status": status, "finished_at": timezone.now(), "error": error}
     if result is not None:
         fields["result"] = result
-    Job.objects.filter(pk=job.pk).update(**fields)
-    for key, value in fields.items():
-        setattr(job, key, value)
+    with transaction.atomic():
+        Job.objects.filter(pk=job.pk).update(**fields)
+        for key, value in fields.items():
+            setattr(job, key, value)
+        history.record(job, "finished")
+
+
+def fail_orphan(job) -> bool:
+    """Fail a running job whose worker is gone (the reaper found it); False when it is no longer running."""
+    from tasks.models import Job
+
+    with transaction.atomic():
+        failed = Job.objects.filter(pk=job.pk, status="running").update(
+            status="failed", finished_at=timezone.now(), error=orphan_reason(job))
+        if failed:
+            job.refresh_from_db()
+            history.record(job, "finished")
+    return bool(failed)
 
 
 def orphan_reason(job) -> str:
@@ -92,6 +108,8 @@ def execute(job_id: int):
                 job.status, job.started_at, job.worker = "running", timezone.now(), worker_id()
                 job.heartbeat_at = job.started_at
             job.save(update_fields=["status", "started_at", "worker", "heartbeat_at"])
+            if job.status == "running":
+                history.record(job, "started")
     if job_orphaned:
         _finish(job, "failed", orphan_reason(job))
         return job

@@ -26,7 +26,9 @@ pytestmark = pytest.mark.django_db
 
 UNSAFE = ("post", "put", "patch", "delete")
 # endpoints about the user themself, not a deployment's objects: any user manages their own tokens
-OWN = {"tokens", "changes"}
+OWN = {"tokens"}
+# records of no deployment (sign-ins): superusers only; everyone else reads an empty list
+SUPERUSER_ONLY = {"auth-events"}
 
 
 def build_world(dep):
@@ -77,6 +79,9 @@ def api_endpoints(dep):
     found = []
     for prefix, viewset, _ in router.registry:
         if prefix in OWN:
+            continue
+        if prefix in SUPERUSER_ONLY:
+            found.append(("get", f"/api/v1/{prefix}/", False))
             continue
         model = viewset.queryset.model
         obj = object_in(model, dep)
@@ -138,6 +143,14 @@ def test_a_viewer_reads_but_every_mutation_is_403(world):
             assert status == 200, (method, url, status)
 
 
+def test_sign_ins_are_for_superusers_only(world, admin_user):
+    Client().post("/login/", {"username": "viewer-a", "password": "wrong"})
+    assert api_client(world["viewer"]).get("/api/v1/auth-events/").json()["results"] == []
+    assert api_client(world["dba_b"]).get("/api/v1/auth-events/").json()["results"] == []
+    rows = api_client(admin_user).get("/api/v1/auth-events/").json()["results"]
+    assert [(row["username"], row["action"]) for row in rows] == [("viewer-a", "login_failed")]
+
+
 def is_detail(url: str) -> bool:
     return url.split("/")[4].isdigit()
 
@@ -146,7 +159,7 @@ def test_deployment_b_is_invisible_to_a_user_of_a(world):
     """Every object of B: not in the lists A's viewer reads, and 404 on every read and write of it."""
     client = api_client(world["viewer"])
     for prefix, viewset, _ in router.registry:
-        if prefix in OWN:
+        if prefix in OWN | SUPERUSER_ONLY:
             continue
         b_object = object_in(viewset.queryset.model, world["b"])
         rows = client.get(f"/api/v1/{prefix}/", {"limit": 1000}).json()["results"]

@@ -2,6 +2,7 @@
 import itertools
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 from rest_framework.test import APIClient
 
@@ -214,8 +215,57 @@ class TestClusterEvents:
         assert APIClient().get(self.url).status_code == 401
 
 
+@pytest.mark.django_db
+class TestAuthEvents:
+    """Sign-ins are an append-only record: list, read, filter by username, action and time, no writes."""
+
+    url = "/api/v1/auth-events/"
+
+    def test_list_read_filter_and_no_writes(self, api, client, admin_user):
+        client.post("/login/", {"username": "admin", "password": "wrong"}, REMOTE_ADDR="192.0.2.7")
+        client.post("/login/", {"username": "admin", "password": "s3cret-Pass-word"}, REMOTE_ADDR="192.0.2.8")
+        body = api.get(self.url, {"username": "admin", "action": "login_failed"}).json()
+        assert body["count"] == 1
+        event = body["results"][0]
+        assert (event["ip"], event["source"], len(event["hash"])) == ("192.0.2.7", "ui", 64)
+        assert api.get(detail(self.url, event["id"])).json() == event
+        assert api.get(self.url, {"action": "login", "ip": "192.0.2.8"}).json()["count"] == 1
+        assert api.get(self.url, {"since": timezone.now().replace(year=2100).isoformat()}).json()["count"] == 0
+        assert api.get(self.url, {"action": "sudo"}).status_code == 400
+        assert api.post(self.url, {"action": "login"}, format="json").status_code == 405
+        assert api.delete(detail(self.url, event["id"])).status_code == 405
+        assert APIClient().get(self.url).status_code == 401
+
+
+@pytest.mark.django_db
+class TestJobEvents:
+    """The job history is an append-only record: list, read, filter by job, event and time, no writes."""
+
+    url = "/api/v1/job-events/"
+
+    def test_list_read_filter_and_no_writes(self, api, admin_user):
+        from tasks.models import Job
+
+        cluster = factories.pg_cluster()
+        job = Job.objects.create(kind="pgsql.apply", content_type=ContentType.objects.get_for_model(cluster),
+                                 object_id=cluster.pk, target_repr=cluster.name, requested_by=admin_user)
+        Job.objects.create(kind="pgsql.backup")
+        body = api.get(self.url, {"job": job.pk}).json()
+        assert body["count"] == 1
+        event = body["results"][0]
+        assert (event["event"], event["kind"], event["user_name"], event["target_type"], event["deployment_id"]) == (
+            "requested", "pgsql.apply", "admin", "clusters.pgcluster", cluster.deployment_id)
+        assert api.get(detail(self.url, event["id"])).json() == event
+        assert api.get(self.url, {"kind": "pgsql.backup"}).json()["count"] == 1
+        assert api.get(self.url, {"until": timezone.now().replace(year=2000).isoformat()}).json()["count"] == 0
+        assert api.post(self.url, {"event": "finished"}, format="json").status_code == 405
+        assert api.delete(detail(self.url, event["id"])).status_code == 405
+        assert APIClient().get(self.url).status_code == 401
+
+
 def test_every_route_is_covered():
-    covered = {cls.url for cls in APIResourceTests.__subclasses__()} | {TestChanges.url, TestClusterEvents.url}
+    covered = {cls.url for cls in APIResourceTests.__subclasses__()} | {
+        TestChanges.url, TestClusterEvents.url, TestAuthEvents.url, TestJobEvents.url}
     assert covered == {f"/api/v1/{prefix}/" for prefix, _ in ROUTES}
 
 

@@ -15,6 +15,7 @@ from rest_framework.test import APIClient
 from clusters import models
 from tasks.models import Job
 from tasks.sandbox.registry import register
+from tests.audit.trail import wipe_audit_trail
 
 JOB_TIMEOUT = 600
 CLUSTER = "pg-test"
@@ -126,5 +127,5 @@ def teardown(client, deployment, user):
     credential_ids = list(deployment.nodes.values_list("credential", flat=True))
     deployment.delete()
     models.Credential.objects.filter(pk__in=credential_ids).delete()
-    models.ObjectChange.objects.all().delete()
+    wipe_audit_trail()
     user.delete()
