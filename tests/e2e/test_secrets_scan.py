@@ -44,6 +44,9 @@ def test_every_kind_of_secret_is_collected(provisioned, committed, secrets):
         assert any(expected in label for label in labels), f"no secret labelled {expected}"
     assert any(label.endswith(f"(pg-test:{BUSINESS_USER}).password") for label in labels)
     assert secrets.skipped == [], "secrets too short to search for: the scan would not cover them"
+    finder = secrets.finder()
+    missed = [places[0] for value, places in secrets.labels.items() if not finder.labels_in(f"<p>{value}</p>")]
+    assert missed == [], "the finder does not find these secrets"
 
 
 def text_columns() -> dict:
