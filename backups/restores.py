@@ -25,6 +25,8 @@ from tasks.render.context import BACKUP_DIR
 from .models import RESTORE_MODES, RESTORE_TARGETS, BackupCatalog, RestoreDecision, RestoreRequest
 
 LSN = re.compile(r"^[0-9A-Fa-f]{1,8}/[0-9A-Fa-f]{1,8}$")
+# pgBackRest writes a restore point name as `recovery_target_name = '<name>'` without escaping it
+UNSAFE_NAME = re.compile(r"['\\\x00-\x1f\x7f]")
 EXCLUSIVE_TARGETS = ("time", "xid", "lsn")
 RESTORE_KIND = "pgsql.restore"
 
@@ -93,8 +95,13 @@ def check_target(cluster, target_type: str, target: str, inclusive: bool) -> dic
         if lsn_value(target) < lsn_value(oldest.lsn_stop):
             raise RestoreRefused({"target": [f"{target} is before the end of the oldest backup ({oldest.lsn_stop}, "
                                              f"{oldest.label}): {window_text(catalog)}"]})
-    if target_type == "name" and len(target) > 63:
-        raise RestoreRefused({"target": ["a restore point name is at most 63 characters"]})
+    if target_type == "name":
+        if len(target) > 63:
+            raise RestoreRefused({"target": ["a restore point name is at most 63 characters"]})
+        if UNSAFE_NAME.search(target):
+            raise RestoreRefused({"target": ["a restore point name cannot contain a quote ('), a backslash or a "
+                                             "control character such as a line break: pgBackRest writes it "
+                                             "unescaped into postgresql.auto.conf"]})
     return {}
 
 

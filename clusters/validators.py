@@ -62,6 +62,13 @@ def not_well_known_password(value):
         )
 
 
+def one_line_password(value):
+    """pgBouncer's user list holds one user and password per line: a password cannot break that line."""
+    if "\n" in value or "\r" in value:
+        raise ValidationError("cannot contain a line break (pgBouncer's user list holds one password per line)",
+                              code="password_line_break")
+
+
 def hba_addr(value):
     if value in HBA_ADDR_ALIASES:
         return

@@ -9,10 +9,11 @@ from rest_framework.test import APIClient
 pytest_plugins = ["tests.fixtures_sandbox", "tests.fixtures_worker", "tests.fixtures_s3"]
 
 
-# end-to-end modules share one cluster, in this order: built, switched over, changed, backed up, restored, its
-# primary crashed; then the browser test replaces it with one made through the console
-E2E_ORDER = ("test_provision", "test_switchover", "test_day2", "test_backups", "test_restores",
-             "test_unplanned_failover", "test_browser")
+# end-to-end modules share one cluster, in this order: built, switched over, changed, scanned for secrets, fed
+# hostile input, backed up, restored, its primary crashed; then the browser test replaces it with one made
+# through the console
+E2E_ORDER = ("test_provision", "test_switchover", "test_day2", "test_secrets_scan", "test_injection", "test_backups",
+             "test_restores", "test_unplanned_failover", "test_browser")
 
 
 def pytest_collection_modifyitems(items):

@@ -86,13 +86,18 @@ def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
     env["RDS_SECRETS_KEYS"] = ",".join(settings.SECRETS_KEYS)
     env["SECRET_KEY"] = settings.SECRET_KEY
     env["RDS_POLL_INTERVAL"] = str(POLL_INTERVAL)
-    artifacts = Path(os.environ.get("RDS_TEST_ARTIFACTS", ROOT / "test-artifacts"))
-    artifacts.mkdir(parents=True, exist_ok=True)
-    worker = WorkerProcess(env, artifacts / "celery-worker.log")
+    worker = WorkerProcess(env, artifacts_dir() / "celery-worker.log")
     purge(env)
     worker.start()
     yield worker
     worker.stop()
+
+
+def artifacts_dir() -> Path:
+    """Where test sessions leave logs and screenshots (RDS_TEST_ARTIFACTS, default test-artifacts/)."""
+    artifacts = Path(os.environ.get("RDS_TEST_ARTIFACTS", ROOT / "test-artifacts"))
+    artifacts.mkdir(parents=True, exist_ok=True)
+    return artifacts
 
 
 def group_running(pgid: int) -> bool:

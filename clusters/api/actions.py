@@ -1,4 +1,5 @@
-"""Operation endpoints beyond CRUD: checking a node over SSH, and the Pigsty inventory bridge."""
+"""Operation endpoints beyond CRUD: checking a node over SSH, and the Pigsty inventory bridge (whose export
+reads every secret as "$encrypted$", since secrets are write-only in the API)."""
 from django.db import transaction
 from django.http import HttpResponse
 from drf_spectacular.utils import extend_schema
@@ -29,13 +30,14 @@ class InventoryImportSerializer(serializers.Serializer):
 
 
 class InventoryActionsMixin:
-    """GET /deployments/{id}/inventory/ exports Pigsty YAML; POST /deployments/import-inventory/ imports one."""
+    """GET /deployments/{id}/inventory/ exports Pigsty YAML, secrets masked; POST /deployments/import-inventory/
+    imports one."""
 
     @extend_schema(request=None, responses={(200, "application/yaml"): str})
     @action(detail=True, methods=["get"])
     def inventory(self, request, pk=None):
         deployment = self.get_object()
-        return HttpResponse(dump_inventory(deployment), content_type="application/yaml; charset=utf-8")
+        return HttpResponse(dump_inventory(deployment, mask=True), content_type="application/yaml; charset=utf-8")
 
     @extend_schema(request=InventoryImportSerializer)
     @action(detail=False, methods=["post"], url_path="import-inventory")

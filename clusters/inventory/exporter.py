@@ -1,6 +1,10 @@
 """Export of a deployment as a Pigsty inventory: `all: {children: {...}, vars: {...}}`, every var written back at
 the level it was imported from. A modeled value equal to what the level would inherit (from all.vars, the group
-vars or Pigsty's default) is not repeated."""
+vars or Pigsty's default) is not repeated.
+
+With `mask=True` (the API's export: secrets are write-only there) every secret value reads MASK: each value of
+the secret vars, and anything under a key that names a secret (pg_users[].password, minio_users[].secret_key);
+`manage.py export_inventory` writes them in full."""
 import json
 
 import yaml
@@ -19,6 +23,7 @@ from .defaults import (
     resolve,
 )
 from .items import canonical, to_pigsty
+from .secrets import mask_secret_vars, mask_secrets
 
 PG_LIST_MODELS = {"pg_users": (PGUser, "users"), "pg_databases": (PGDatabase, "databases"),
                   "pg_services": (PGService, "custom_services")}
@@ -32,35 +37,40 @@ class InventoryDumper(yaml.SafeDumper):
         return True
 
 
-def dump_inventory(deployment) -> str:
+def dump_inventory(deployment, mask: bool = False) -> str:
     """The inventory as YAML text."""
-    return yaml.dump(export_inventory(deployment), Dumper=InventoryDumper, sort_keys=False, allow_unicode=True,
-                     width=120)
+    return yaml.dump(export_inventory(deployment, mask), Dumper=InventoryDumper, sort_keys=False,
+                     allow_unicode=True, width=120)
 
 
-def export_inventory(deployment) -> dict:
+def export_inventory(deployment, mask: bool = False) -> dict:
+    secret = mask_secret_vars if mask else dict
     global_vars = {**deployment.vars, **deployment.secret_vars}
     children = {}
     infra = list(deployment.infra_nodes.select_related("node").order_by("infra_seq"))
     if infra or deployment.infra_vars or deployment.infra_secret_vars:
-        children["infra"] = group({inf.node.ip: {"infra_seq": inf.infra_seq, **inf.vars, **inf.secret_vars}
-                                   for inf in infra}, {**deployment.infra_vars, **deployment.infra_secret_vars})
+        children["infra"] = group(
+            {inf.node.ip: {"infra_seq": inf.infra_seq, **inf.vars, **secret(inf.secret_vars)} for inf in infra},
+            {**deployment.infra_vars, **secret(deployment.infra_secret_vars)})
     for cluster in deployment.etcd_clusters.all():
         children[cluster.group] = group(
-            {m.node.ip: {"etcd_seq": m.etcd_seq, **m.vars, **m.secret_vars}
+            {m.node.ip: {"etcd_seq": m.etcd_seq, **m.vars, **secret(m.secret_vars)}
              for m in cluster.members.select_related("node")},
-            {"etcd_cluster": cluster.name, **cluster.vars, **cluster.secret_vars})
+            {"etcd_cluster": cluster.name, **cluster.vars, **secret(cluster.secret_vars)})
     for cluster in deployment.minio_clusters.all():
-        children[cluster.group] = export_minio(cluster, global_vars)
+        children[cluster.group] = export_minio(cluster, global_vars, secret)
     for cluster in deployment.pg_clusters.all():
-        children[cluster.name] = export_pg(cluster, global_vars)
+        children[cluster.name] = export_pg(cluster, global_vars, secret)
     for cluster in deployment.redis_clusters.all():
-        children[cluster.name] = export_redis(cluster, global_vars)
+        children[cluster.name] = export_redis(cluster, global_vars, secret)
     for name, body in deployment.extra_groups.items():
         children.setdefault(name, body)
     global_vars.update(hba_rules(deployment.hba_rules.filter(cluster=None)))
     if deployment.intra_cidrs != DEFAULT_INTRA:
         global_vars["node_firewall_intranet"] = deployment.intra_cidrs
+    if mask:
+        global_vars.update(mask_secret_vars(deployment.secret_vars))
+        return mask_secrets({"all": {"children": children, "vars": global_vars}})
     return {"all": {"children": children, "vars": global_vars}}
 
 
@@ -93,7 +103,7 @@ def hba_rules(queryset) -> dict:
     return result
 
 
-def export_pg(cluster, global_vars: dict) -> dict:
+def export_pg(cluster, global_vars: dict, secret=dict) -> dict:
     variables = {"pg_cluster": cluster.name}
     for key, default in PG_CLUSTER_DEFAULTS.items():
         value = getattr(cluster, key)
@@ -102,7 +112,7 @@ def export_pg(cluster, global_vars: dict) -> dict:
     variables.update(declared_lists(cluster, PG_LIST_MODELS, global_vars))
     variables.update(hba_rules(HBARule.objects.filter(cluster=cluster)))
     variables.update(export_policy(cluster))
-    variables.update({**cluster.vars, **cluster.secret_vars})
+    variables.update({**cluster.vars, **secret(cluster.secret_vars)})
     hosts = {}
     for instance in cluster.instances.select_related("node"):
         host = {"pg_seq": instance.pg_seq, "pg_role": instance.pg_role}
@@ -112,27 +122,27 @@ def export_pg(cluster, global_vars: dict) -> dict:
             inherited = resolve(key, cluster.vars, global_vars, default=default)
             if (getattr(instance, key) or default) != (inherited or default):
                 host[key] = getattr(instance, key)
-        hosts[instance.node.ip] = {**host, **instance.vars, **instance.secret_vars}
+        hosts[instance.node.ip] = {**host, **instance.vars, **secret(instance.secret_vars)}
     return group(hosts, variables)
 
 
-def export_minio(cluster, global_vars: dict) -> dict:
+def export_minio(cluster, global_vars: dict, secret=dict) -> dict:
     variables = {"minio_cluster": cluster.name, **declared_lists(cluster, MINIO_LIST_MODELS, global_vars),
-                 **cluster.vars, **cluster.secret_vars}
-    hosts = {m.node.ip: {"minio_seq": m.minio_seq, **m.vars, **m.secret_vars}
+                 **cluster.vars, **secret(cluster.secret_vars)}
+    hosts = {m.node.ip: {"minio_seq": m.minio_seq, **m.vars, **secret(m.secret_vars)}
              for m in cluster.members.select_related("node")}
     return group(hosts, variables)
 
 
-def export_redis(cluster, global_vars: dict) -> dict:
+def export_redis(cluster, global_vars: dict, secret=dict) -> dict:
     variables = {"redis_cluster": cluster.name}
     for key, default in REDIS_CLUSTER_DEFAULTS.items():
         if getattr(cluster, key) != resolve(key, global_vars, default=default):
             variables[key] = getattr(cluster, key)
-    variables.update({**cluster.vars, **cluster.secret_vars})
+    variables.update({**cluster.vars, **secret(cluster.secret_vars)})
     hosts = {}
     for node in cluster.redis_nodes.select_related("node"):
         instances = {i.port: to_pigsty(i, exclude=("port",)) for i in node.instances.all()}
         hosts[node.node.ip] = {"redis_node": node.redis_node, "redis_instances": instances,
-                               **node.vars, **node.secret_vars}
+                               **node.vars, **secret(node.secret_vars)}
     return group(hosts, variables)

@@ -7,6 +7,7 @@ from django.db import transaction
 from clusters.changelog.context import change_context
 from clusters.models import Deployment, EtcdCluster, InfraNode, MinioCluster, Node, PGCluster, RedisCluster
 from clusters.models.deployment import DEFAULT_INTRA
+from rdsconsole.crypto import MASK
 
 from .context import ImportContext
 from .defaults import HBA_LISTS, resolve
@@ -14,7 +15,7 @@ from .errors import InventoryError, Problems, Where
 from .modules import cluster_name, import_etcd_group, import_infra_group, import_minio_group, import_redis_group
 from .parse import Inventory, load_yaml, parse_inventory, plain_data
 from .pgsql import import_pg_group, sync_hba
-from .secrets import keep_generated_passwords
+from .secrets import keep_generated_passwords, masked_paths
 from .writer import Writer
 
 GROUP_IMPORTERS = {"pgsql": import_pg_group, "etcd": import_etcd_group, "minio": import_minio_group,
@@ -33,6 +34,9 @@ def import_inventory(source, deployment_name, *, user=None, filename="<inventory
     modeled content. Raises InventoryError listing every problem; then nothing has changed."""
     problems = Problems(filename)
     data = load_yaml(source, problems) if isinstance(source, str) else plain_data(source)
+    for path in masked_paths(data):
+        problems.add(f"reads {MASK}, what the API's export writes instead of a secret: give the value "
+                     f"(`manage.py export_inventory` writes secrets in full)", field_name=path)
     inventory = parse_inventory(data, problems) if data is not None else None
     if inventory is None:
         raise InventoryError(problems.items)

@@ -1,7 +1,9 @@
-"""Which inventory vars are secret, splitting a vars mapping into plain and secret parts, and replacing Pigsty's
-well-known default passwords by generated ones (as `configure -g` does)."""
+"""Which inventory vars are secret, splitting a vars mapping into plain and secret parts, replacing Pigsty's
+well-known default passwords by generated ones (as `configure -g` does), and the MASK the API's export writes
+instead of a secret (an import refuses it: the value it stands for is not in the file)."""
 from clusters import validators
 from clusters.models.deployment import generate_password
+from rdsconsole.crypto import MASK
 
 from clusters.validators import holds_secret, is_secret_key
 
@@ -34,3 +36,32 @@ def keep_generated_passwords(secret: dict, previous: dict) -> dict:
         if key not in result and previous.get(key):
             result[key] = previous[key]
     return result
+
+
+def mask_secrets(value, secret: bool = False):
+    """`value` with every non-empty scalar under a key naming a secret (at any depth) read as MASK; with `secret`,
+    every one."""
+    if isinstance(value, dict):
+        return {key: mask_secrets(item, secret or is_secret_key(key)) for key, item in value.items()}
+    if isinstance(value, list):
+        return [mask_secrets(item, secret) for item in value]
+    return MASK if secret and value not in (None, "") else value
+
+
+def mask_secret_vars(secret_vars: dict) -> dict:
+    """Secret vars as the API's export shows them: a value reads MASK, or, when it nests secrets among plain
+    values (pgbackrest_repo.minio.s3_key_secret next to its bucket), the values under keys naming a secret."""
+    return {key: mask_secrets(value, is_secret_key(key) or not holds_secret(value))
+            for key, value in (secret_vars or {}).items()}
+
+
+def masked_paths(value, path: str = ""):
+    """The dotted paths (`all.vars.pg_admin_password`, `…pg_users[0].password`) of the values that read MASK."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from masked_paths(item, f"{path}.{key}" if path else str(key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from masked_paths(item, f"{path}[{index}]")
+    elif value == MASK:
+        yield path

@@ -248,7 +248,8 @@ class PGUser(ChangeLoggedModel):
 
     cluster = models.ForeignKey(PGCluster, on_delete=models.CASCADE, related_name="users")
     name = models.CharField(max_length=63, validators=[validators.pg_identifier])
-    password = EncryptedTextField(blank=True, validators=[validators.not_well_known_password])
+    password = EncryptedTextField(blank=True, validators=[validators.not_well_known_password,
+                                                           validators.one_line_password])
     login = models.BooleanField(null=True, blank=True)
     superuser = models.BooleanField(null=True, blank=True)
     createdb = models.BooleanField(null=True, blank=True)

@@ -35,10 +35,19 @@ def members(node, timeout: float = 20, connect_deadline: float | None = None) ->
     return parse_cluster(json.loads(result.stdout or "{}"))
 
 
+def curl_config(user: str, password: str) -> str:
+    """curl's `-K` line giving the credentials: in double quotes, with backslash, double quote and line breaks
+    escaped as curl reads them, so no password can end the line and add an option of its own."""
+    text = f"{user}:{password}"
+    for raw, escaped in (("\\", "\\\\"), ('"', '\\"'), ("\n", "\\n"), ("\r", "\\r"), ("\t", "\\t")):
+        text = text.replace(raw, escaped)
+    return f'user = "{text}"\n'
+
+
 def request(node, method: str, path: str, password: str, body: dict | None = None, timeout: float = 90):
     """Call Patroni's REST API on the node with its credentials (on stdin, never on a command line); the
     result's stdout is the answer's body, then a line with the HTTP status."""
-    config = f'user = "{PATRONI_USER}:{password}"\n'
+    config = curl_config(PATRONI_USER, password)
     data = ("-H", "Content-Type: application/json", "--data", json.dumps(body)) if body is not None else ()
     return ssh.run(node, ssh.build("curl", "-sS", "-K", "-", "-o", "/dev/stdout", "-w", "\\n%{http_code}",
                                    "-X", method, *data, f"http://{node.ip}:{PORT}{path}"),

@@ -5,7 +5,7 @@ which would let a value start a new directive."""
 def one_line(value) -> str:
     text = str(value)
     if "\n" in text or "\r" in text or "\0" in text:
-        raise ValueError(f"configuration value {text[:20]!r}… contains a line break")
+        raise ValueError("a configuration value contains a line break (the value is not shown: it may be a password)")
     return text
 
 

@@ -5,6 +5,7 @@ through `committed`; pytest orders every `e2e` test after the rest of the suite 
 session fixture removes what it committed when the session ends. One ETCD cluster and one `pg-test` cluster
 (1 primary + 2 replicas on the 3 sandbox nodes) are built once per session and shared by every e2e test.
 """
+import logging
 import time
 from dataclasses import dataclass, field
 
@@ -16,6 +17,7 @@ from clusters import models
 from tasks.models import Job
 from tasks.sandbox.registry import register
 from tests.audit.trail import wipe_audit_trail
+from tests.fixtures_worker import artifacts_dir
 
 JOB_TIMEOUT = 600
 CLUSTER = "pg-test"
@@ -66,6 +68,19 @@ class Provisioned:
         from tasks.operations.livestate import record_live_state
         record_live_state(self.cluster)
         return next(i.node for i in self.cluster.instances.select_related("node") if i.live_role == role)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def server_log():
+    """What this process (the API and console side: Django, DRF, the SSH layer) logs during the end-to-end
+    session, at the configured level, in `server.log` next to the worker's log; the secrets scan reads both."""
+    path = artifacts_dir() / "server.log"
+    handler = logging.FileHandler(path, mode="w", encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
+    logging.getLogger().addHandler(handler)
+    yield path
+    logging.getLogger().removeHandler(handler)
+    handler.close()
 
 
 @pytest.fixture

@@ -75,6 +75,10 @@ def test_userlist_holds_pooled_users_with_their_passwords(cluster):
 
 
 def test_userlist_refuses_line_breaks(cluster):
-    models.PGUser.objects.create(cluster=cluster, name="dbuser_nl", password="a\nb", pgbouncer=True)
-    with pytest.raises(ValueError, match="line break"):
+    """The model refuses such a password (tests/security); a row stored before that rule still cannot break the
+    file, and the error does not show the password."""
+    user = models.PGUser.objects.create(cluster=cluster, name="dbuser_nl", password="Valid-pass-1", pgbouncer=True)
+    models.PGUser.objects.filter(pk=user.pk).update(password="secret-first-line\nb")
+    with pytest.raises(ValueError, match="line break") as refused:
         render_pgbouncer_userlist(cluster)
+    assert "secret-first" not in str(refused.value)
