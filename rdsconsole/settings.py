@@ -203,6 +203,7 @@ AXES_FAILURE_LIMIT = int(os.environ.get("RDS_LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = timedelta(minutes=float(os.environ.get("RDS_LOGIN_COOLOFF_MINUTES", "15")))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False  # no banner on every manage.py command; failed logins are in the sign-in log
 AXES_LOCKOUT_CALLABLE = "rdsconsole.login_throttle.locked_out"
 AXES_CLIENT_IP_CALLABLE = "rdsconsole.login_throttle.client_ip"
 
