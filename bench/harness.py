@@ -20,7 +20,7 @@ BENCH_DB = "rdsconsole_bench"
 STATE = Path(tempfile.mkdtemp(prefix="rds-bench-"))
 os.environ.update(DATABASE_URL=f"postgres://postgres@127.0.0.1:5432/{BENCH_DB}", REDIS_URL="redis://127.0.0.1:6379/14",
                   RDS_VAR_DIR=str(STATE / "var"), DJANGO_SETTINGS_MODULE="rdsconsole.settings",
-                  ALLOWED_HOSTS="testserver")
+                  ALLOWED_HOSTS="testserver", RDS_DEV="1")
 
 import django  # noqa: E402
 import psycopg  # noqa: E402
