@@ -279,6 +279,10 @@ def test_anonymous_is_sent_to_login_on_every_console_page(world):
         for method in ("get", "post"):
             response = getattr(client, method)(url)
             assert response.status_code == 302 and response["Location"].startswith("/login/"), (method, url)
+    admin = client.get("/admin/")
+    assert admin.status_code == 302 and admin["Location"].startswith("/admin/login/")
+    # the OpenAPI schema and its docs are public on purpose: they describe the API and hold no data
+    assert client.get("/api/schema/").status_code == 200 and client.get("/api/docs/").status_code == 200
 
 
 def test_a_viewer_gets_403_on_every_console_mutation(world):
