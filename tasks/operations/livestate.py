@@ -1,7 +1,13 @@
 """Reading live state from Patroni and recording it on the instances: live role, state, timeline, lag.
 
 Patroni before 3.0.4 reports a replica that streams as "running", like one that only replays archived WAL; the
-leader's pg_stat_replication tells them apart, so a replica the leader streams to is recorded as "streaming"."""
+leader's pg_stat_replication tells them apart, so a replica the leader streams to is recorded as "streaming".
+
+The lag of a streaming replica is read there too, in the same query: the bytes between the leader's WAL position
+and what the replica has flushed, at one instant. Patroni's "Lag in MB" subtracts the member's position from the
+leader's, each published in the DCS on its own loop, so for up to loop_wait after a WAL switch (every backup
+makes one) it reads 16 MB per switch on a replica that is fully caught up; it is kept only for members the leader
+does not stream to."""
 from concurrent.futures import ThreadPoolExecutor, as_completed
 
 from django.utils import timezone
@@ -65,10 +71,12 @@ def record_live_state(cluster, timeout: float = 10) -> dict:
     leader_instance = next((i for i in instances if i.name == leader), None)
     if leader_instance is not None and by_name[leader].get("State") == "running":
         try:
-            states = replication_states(leader_instance.node, timeout=timeout, connect_deadline=timeout)
+            connections = replication_status(leader_instance.node, timeout=timeout, connect_deadline=timeout)
         except (ssh.SSHError, TimeoutError):
-            states = {}  # a leader that just died is still listed until its key expires: streaming unknown
-        streaming = {name for name, state in states.items() if state == "streaming"}
+            connections = {}  # a leader that just died is still listed until its key expires: streaming unknown
+        streaming = {name for name, row in connections.items() if row["state"] == "streaming"}
+        flushed_lag = {name: row["lag"] for name, row in connections.items()
+                       if name in streaming and row["lag"] is not None}
     now = timezone.now()
     for instance in instances:
         member = by_name.get(instance.name)
@@ -78,7 +86,10 @@ def record_live_state(cluster, timeout: float = 10) -> dict:
         if instance.live_role == "replica" and instance.live_state == "running" and instance.name in streaming:
             instance.live_state = "streaming"
         instance.live_timeline = member.get("TL") if member and isinstance(member.get("TL"), int) else None
-        instance.live_lag_mb = lag if isinstance(lag, (int, float)) else None
+        if instance.name in flushed_lag and instance.live_role == "replica":
+            instance.live_lag_mb = round(max(flushed_lag[instance.name], 0) / 1048576, 3)
+        else:
+            instance.live_lag_mb = lag if isinstance(lag, (int, float)) else None
         instance.live_updated = now
         instance.save(update_fields=["live_role", "live_state", "live_timeline", "live_lag_mb", "live_updated"])
     if leader and leader != cluster.live_leader:
@@ -87,7 +98,18 @@ def record_live_state(cluster, timeout: float = 10) -> dict:
     return {"leader": leader, "members": listing, "streaming": sorted(streaming)}
 
 
+REPLICATION_STATUS_SQL = (
+    "SELECT coalesce(json_object_agg(application_name, json_build_object("
+    "'state', state, 'lag', pg_wal_lsn_diff(CASE WHEN pg_is_in_recovery() THEN pg_last_wal_receive_lsn() "
+    "ELSE pg_current_wal_lsn() END, flush_lsn))), '{}') FROM pg_stat_replication")
+
+
+def replication_status(node, timeout: float = 30, connect_deadline: float | None = None) -> dict:
+    """{application_name: {"state": …, "lag": bytes not yet flushed by it, or None}} of the replication connections
+    on a primary (pg_stat_replication), read in one statement."""
+    return psql.query_json(node, REPLICATION_STATUS_SQL, timeout=timeout, connect_deadline=connect_deadline) or {}
+
+
 def replication_states(node, timeout: float = 30, connect_deadline: float | None = None) -> dict:
     """{application_name: state} of the replication connections on a primary (pg_stat_replication)."""
-    return psql.query_json(node, "SELECT coalesce(json_object_agg(application_name, state), '{}') "
-                                 "FROM pg_stat_replication", timeout=timeout, connect_deadline=connect_deadline) or {}
+    return {name: row["state"] for name, row in replication_status(node, timeout, connect_deadline).items()}

@@ -75,6 +75,11 @@ def test_backups_run_on_the_primary_and_the_catalogue_is_pgbackrests(provisioned
     assert labels == [second["result"]["label"]], "retention_full 1 expires the older full and its incremental"
     assert [b["label"] for b in catalogue(provisioned)["backups"]] == labels
 
+    provisioned.node("primary")  # records the live state now, moments after the backup's WAL switch
+    lags = {i.name: i.live_lag_mb for i in provisioned.cluster.instances.all() if i.live_role == "replica"}
+    assert len(lags) == 2 and all(lag is not None and lag < 1 for lag in lags.values()), (
+        f"replicas that have every WAL segment read as caught up: {lags}")
+
 
 def test_after_a_switchover_the_next_backup_runs_on_the_new_primary(provisioned, committed):
     client, before = provisioned.client, leader(provisioned)

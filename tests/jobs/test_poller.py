@@ -160,7 +160,7 @@ def test_a_dead_leader_still_listed_costs_one_bounded_connect(monkeypatch):
         asked.append(connect_deadline)
         raise ssh.NodeUnreachableError(node.ip, "no SSH session on port 22: ConnectionRefusedError")
     monkeypatch.setattr(livestate, "read_members", lambda instances, timeout: listing)
-    monkeypatch.setattr(livestate, "replication_states", dead)
+    monkeypatch.setattr(livestate, "replication_status", dead)
     state = livestate.record_live_state(cluster, timeout=3)
     assert asked == [3] and state["leader"] == listing[0]["Member"] and state["streaming"] == []
     assert {i.live_state for i in cluster.instances.all()} == {"running"}
@@ -178,3 +178,22 @@ def test_a_new_leader_still_promoting_is_recorded_on_a_later_poll_with_its_new_t
     patroni_says(monkeypatch, {cluster.name: 2}, timeline=4)
     event = poll_cluster(cluster.pk)
     assert event.message.endswith("timeline 4") and event.data["old_primary"] == f"{cluster.name}-1"
+
+
+@pytest.mark.django_db
+def test_the_lag_of_a_streaming_replica_is_read_on_the_leader_not_from_patronis_dcs_positions(monkeypatch):
+    """Patroni's "Lag in MB" compares positions each member publishes on its own loop (32 MB right after two WAL
+    switches on a replica that has everything); the leader's pg_stat_replication gives the lag at one instant. A
+    replica the leader does not stream to keeps Patroni's figure."""
+    from tasks.operations import livestate
+
+    cluster = three_member_cluster()
+    names = sorted(i.name for i in cluster.instances.all())
+    listing = [{"Member": name, "Role": "Leader" if n == 0 else "Replica", "State": "running", "TL": 1,
+                "Lag in MB": "" if n == 0 else 32} for n, name in enumerate(names)]
+    monkeypatch.setattr(livestate, "read_members", lambda instances, timeout: listing)
+    monkeypatch.setattr(livestate, "replication_status", lambda node, timeout=30, connect_deadline=None: {
+        names[1]: {"state": "streaming", "lag": 524288}, names[2]: {"state": "catchup", "lag": 0}})
+    livestate.record_live_state(cluster, timeout=3)
+    lag = {i.name: (i.live_state, i.live_lag_mb) for i in cluster.instances.all()}
+    assert lag == {names[0]: ("running", None), names[1]: ("streaming", 0.5), names[2]: ("running", 32)}
