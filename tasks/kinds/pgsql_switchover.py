@@ -6,6 +6,7 @@ omitted) and `scheduled_at` (ISO 8601, in the future). Reports the old and new p
 import threading
 import time
 from datetime import timedelta
+from typing import NamedTuple
 
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -22,37 +23,75 @@ from tasks.render.context import system_passwords
 from .pgsql_apply import ensure_stanza
 
 HEALTHY_REPLICA_STATES = {"streaming"}
+PASSING_STATES = {"streaming", "running", "starting"}  # a replica in these may be streaming, caught up, in a moment
+SETTLE_REQUEST = 5.0  # how long a switchover request waits for a replica's health to clear before refusing
+SETTLE_JOB = 30.0  # the same in the job's first step, since the request was accepted
 MAX_SCHEDULE = timedelta(days=7)
 
 
-def candidate_problem(cluster, state: dict, candidate: str | None) -> tuple[str | None, str | None]:
-    """(chosen candidate, None) or (None, why not) from the live state just recorded."""
+class Choice(NamedTuple):
+    """The replica to promote, or why there is none; `may_pass` when the only trouble is a replica's health that
+    can clear by itself in a moment (reconnecting, or catching up a lag)."""
+
+    candidate: str | None
+    problem: str | None = None
+    may_pass: bool = False
+
+
+def candidate_problem(cluster, state: dict, candidate: str | None) -> Choice:
+    """The choice of the replica to promote, from the live state just recorded."""
     leader = state.get("leader")
     if not leader:
-        return None, f"{cluster.name} has no leader now; a switchover needs a running primary"
+        return Choice(None, f"{cluster.name} has no leader now; a switchover needs a running primary")
     instances = {i.name: i for i in cluster.instances.all()}
+
+    def eligible(instance):
+        return instance.live_role == "replica" and not (instance.vars or {}).get("nofailover")
 
     def healthy(instance):
         lag_ok = instance.live_lag_mb is not None and instance.live_lag_mb * 1048576 <= cluster.pg_rpo
-        return (instance.live_role == "replica" and instance.live_state in HEALTHY_REPLICA_STATES and lag_ok
-                and not (instance.vars or {}).get("nofailover"))
+        return eligible(instance) and instance.live_state in HEALTHY_REPLICA_STATES and lag_ok
 
+    def may_pass(instance):
+        return eligible(instance) and instance.live_state in PASSING_STATES
+
+    def condition(instance):
+        lag = "unknown" if instance.live_lag_mb is None else f"{instance.live_lag_mb:g} MB"
+        tagged = ", tagged nofailover" if (instance.vars or {}).get("nofailover") else ""
+        return f"role {instance.live_role or 'unknown'}, state {instance.live_state or 'unknown'}, lag {lag}{tagged}"
+
+    allowed = f"pg_rpo allows {cluster.pg_rpo} bytes"
     if candidate:
         instance = instances.get(candidate)
         if instance is None:
-            return None, f"no instance named {candidate} in {cluster.name} (one of {', '.join(sorted(instances))})"
+            return Choice(None, f"no instance named {candidate} in {cluster.name} "
+                                f"(one of {', '.join(sorted(instances))})")
         if candidate == leader:
-            return None, f"{candidate} is already the primary"
+            return Choice(None, f"{candidate} is already the primary")
         if not healthy(instance):
-            lag = "unknown" if instance.live_lag_mb is None else f"{instance.live_lag_mb:g} MB"
-            return None, (f"{candidate} is not a healthy streaming replica (role {instance.live_role or 'unknown'}, "
-                          f"state {instance.live_state or 'unknown'}, lag {lag}; pg_rpo allows "
-                          f"{cluster.pg_rpo} bytes)")
-        return candidate, None
+            return Choice(None, f"{candidate} is not a healthy streaming replica ({condition(instance)}; {allowed})",
+                          may_pass(instance))
+        return Choice(candidate)
     choices = sorted((i for i in instances.values() if healthy(i)), key=lambda i: (i.live_lag_mb, i.pg_seq))
     if not choices:
-        return None, f"{cluster.name} has no healthy streaming replica to switch over to"
-    return choices[0].name, None
+        others = {name: i for name, i in sorted(instances.items()) if name != leader}
+        described = "; ".join(f"{name}: {condition(i)}" for name, i in others.items())
+        return Choice(None, f"{cluster.name} has no healthy streaming replica to switch over to "
+                            f"({described or 'no replica'}; {allowed})", any(map(may_pass, others.values())))
+    return Choice(choices[0].name)
+
+
+def settled_choice(cluster, candidate: str | None, settle: float, timeout: float = 10) -> tuple[dict, Choice]:
+    """Record the live state and choose; while the only trouble may pass, record and choose again every half second
+    for up to `settle` seconds. Right after a WAL switch (every backup ends with one) the replicas are behind by the
+    rest of the segment (up to 16 MB) until it reaches them; a replica following a new primary reconnects."""
+    deadline = time.monotonic() + settle
+    while True:
+        state = record_live_state(cluster, timeout=timeout)
+        choice = candidate_problem(cluster, state, candidate)
+        if choice.problem is None or not choice.may_pass or time.monotonic() >= deadline:
+            return state, choice
+        time.sleep(0.5)
 
 
 def wait_primary_command(node, timeout: float) -> str:
@@ -89,7 +128,8 @@ class PGSQLSwitchover(JobKind):
     target_model = PGCluster
 
     def validate(self, cluster, params):
-        """Checks the live state now; fills params["candidate"] with the chosen replica when none was given."""
+        """Checks the live state now (a replica's passing trouble is given SETTLE_REQUEST seconds to clear); fills
+        params["candidate"] with the chosen replica when none was given."""
         errors = {}
         scheduled = params.get("scheduled_at")
         if scheduled:
@@ -106,15 +146,14 @@ class PGSQLSwitchover(JobKind):
             errors["cluster"] = [f"{cluster.name} is {cluster.status}; apply it before switching over"]
             return errors
         try:
-            state = record_live_state(cluster, timeout=5)
+            _, choice = settled_choice(cluster, candidate or None, SETTLE_REQUEST, timeout=5)
         except Exception as exc:  # noqa: BLE001  (any failure to read the state refuses the request)
             errors["cluster"] = [f"cannot read Patroni's state of {cluster.name}: {exc}"]
             return errors
-        chosen, problem = candidate_problem(cluster, state, candidate or None)
-        if problem:
-            errors["candidate"] = [problem]
+        if choice.problem:
+            errors["candidate"] = [choice.problem]
         else:
-            params["candidate"] = chosen
+            params["candidate"] = choice.candidate
         return errors
 
     def secrets(self, cluster):
@@ -127,10 +166,10 @@ class PGSQLSwitchover(JobKind):
         moved = {}
 
         def check(ctx):
-            state = record_live_state(cluster)
-            chosen, problem = candidate_problem(cluster, state, ctx.params["candidate"])
-            if problem:
-                raise JobFailed(problem)
+            state, choice = settled_choice(cluster, ctx.params["candidate"], SETTLE_JOB)
+            if choice.problem:
+                raise JobFailed(choice.problem)
+            chosen = choice.candidate
             moved.update(old=state["leader"], new=chosen)
             ctx.result.update(old_primary=moved["old"], new_primary=chosen)
             ctx.log(f"switching over from {moved['old']} to {chosen}")

@@ -3,7 +3,8 @@ the writer (the real switchover runs in tests/e2e/test_switchover.py)."""
 import pytest
 
 from clusters import models
-from tasks.kinds.pgsql_switchover import candidate_problem
+from tasks.kinds import pgsql_switchover
+from tasks.kinds.pgsql_switchover import Choice, candidate_problem, settled_choice
 from tasks.operations import haproxy
 from tests import factories
 
@@ -23,29 +24,67 @@ def cluster():
 @pytest.mark.django_db
 def test_the_healthiest_replica_is_chosen_when_none_is_named(cluster):
     state = {"leader": f"{cluster.name}-1"}
-    assert candidate_problem(cluster, state, None) == (f"{cluster.name}-3", None)
-    assert candidate_problem(cluster, state, f"{cluster.name}-2") == (f"{cluster.name}-2", None)
+    assert candidate_problem(cluster, state, None) == Choice(f"{cluster.name}-3")
+    assert candidate_problem(cluster, state, f"{cluster.name}-2") == Choice(f"{cluster.name}-2")
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("change, candidate, message", [
-    ({}, "-1", "is already the primary"),
-    ({}, "-7", "no instance named"),
-    ({"live_state": "starting"}, "-2", "not a healthy streaming replica (role replica, state starting"),
-    ({"live_lag_mb": 2.0}, "-2", "lag 2 MB; pg_rpo allows 1048576 bytes"),
-    ({"live_lag_mb": None}, "-2", "lag unknown"),
+@pytest.mark.parametrize("change, candidate, message, may_pass", [
+    ({}, "-1", "is already the primary", False),
+    ({}, "-7", "no instance named", False),
+    ({"live_state": "starting"}, "-2", "not a healthy streaming replica (role replica, state starting", True),
+    ({"live_lag_mb": 2.0}, "-2", "lag 2 MB; pg_rpo allows 1048576 bytes", True),
+    ({"live_lag_mb": None}, "-2", "lag unknown", True),
+    ({"live_state": "stopped"}, "-2", "state stopped", False),
+    ({"vars": {"nofailover": True}}, "-2", "tagged nofailover", False),
 ])
-def test_an_unhealthy_or_wrong_candidate_is_refused(cluster, change, candidate, message):
+def test_an_unhealthy_or_wrong_candidate_is_refused(cluster, change, candidate, message, may_pass):
     cluster.instances.filter(pg_seq=2).update(**change)
-    chosen, problem = candidate_problem(cluster, {"leader": f"{cluster.name}-1"}, cluster.name + candidate)
-    assert chosen is None and message in problem
+    choice = candidate_problem(cluster, {"leader": f"{cluster.name}-1"}, cluster.name + candidate)
+    assert choice.candidate is None and message in choice.problem and choice.may_pass is may_pass
 
 
 @pytest.mark.django_db
 def test_no_leader_or_no_healthy_replica_is_refused(cluster):
-    assert "has no leader now" in candidate_problem(cluster, {"leader": None}, None)[1]
+    assert "has no leader now" in candidate_problem(cluster, {"leader": None}, None).problem
     cluster.instances.filter(pg_seq__gt=1).update(live_state="stopped")
-    assert "no healthy streaming replica" in candidate_problem(cluster, {"leader": f"{cluster.name}-1"}, None)[1]
+    cluster.instances.filter(pg_seq=3).update(vars={"nofailover": True}, live_lag_mb=None)
+    assert candidate_problem(cluster, {"leader": f"{cluster.name}-1"}, None).problem == (
+        f"{cluster.name} has no healthy streaming replica to switch over to ({cluster.name}-2: role replica, state "
+        f"stopped, lag 0.5 MB; {cluster.name}-3: role replica, state stopped, lag unknown, tagged nofailover; "
+        f"pg_rpo allows 1048576 bytes)")
+
+
+def replay(monkeypatch, cluster, lags: list):
+    """record_live_state that sets both replicas' lag to the next value of `lags` on each read."""
+    reads = iter(lags)
+
+    def record(target, timeout=10):
+        target.instances.filter(pg_seq__gt=1).update(live_lag_mb=next(reads))
+        return {"leader": f"{cluster.name}-1"}
+    monkeypatch.setattr(pgsql_switchover, "record_live_state", record)
+    monkeypatch.setattr(pgsql_switchover.time, "sleep", lambda seconds: None)
+
+
+@pytest.mark.django_db
+def test_a_replica_catching_up_the_rest_of_a_wal_segment_is_waited_for(cluster, monkeypatch):
+    replay(monkeypatch, cluster, [16.0, 16.0, 0.0])
+    state, choice = settled_choice(cluster, None, settle=5)
+    assert choice == Choice(f"{cluster.name}-2") and state["leader"] == f"{cluster.name}-1"
+
+
+@pytest.mark.django_db
+def test_a_lasting_lag_is_refused_once_the_wait_is_over(cluster, monkeypatch):
+    replay(monkeypatch, cluster, [16.0] * 1000)
+    _, choice = settled_choice(cluster, f"{cluster.name}-2", settle=0.05)
+    assert "lag 16 MB" in choice.problem
+
+
+@pytest.mark.django_db
+def test_a_refusal_that_cannot_pass_is_not_waited_for(cluster, monkeypatch):
+    replay(monkeypatch, cluster, [0.0])
+    _, choice = settled_choice(cluster, f"{cluster.name}-1", settle=60)
+    assert "already the primary" in choice.problem
 
 
 @pytest.mark.django_db
