@@ -1,7 +1,8 @@
 """Point-in-time restore requests and their approval: checking a request (target inside the recovery window, a
 branch's new cluster and nodes, an in-place confirmation), declaring the branch cluster, approving (never by the
-requester, by an approver of the cluster's deployment, as many approvals as configured), rejecting, expiring, and following
-the restore job to its end. Every state change is a model save, so the change log holds each transition.
+requester, by an approver of the cluster's deployment, as many approvals as configured), rejecting, expiring,
+following the restore job to its end, and running a failed one again. Every state change is a model save, so the
+change log holds each transition.
 
 Refusals raise RestoreRefused with {field: [messages]} (the API answers 400), RestoreForbidden (403) or
 RestoreConflict (409); nothing is saved then. Asking needs the dba role in the cluster's deployment (Django's
@@ -215,24 +216,47 @@ def _decide(request_id: int, user, comment: str, decision: str) -> RestoreReques
 
 def approve(request_id: int, user, comment: str = "") -> RestoreRequest:
     """Record the approval; the last one needed starts the restore job (or nothing is saved: 409)."""
-    from tasks.jobs import JobConflict, launch
-
     with transaction.atomic():
         request = _decide(request_id, user, comment, "approve")
         if request.decisions.filter(decision="approve").count() < request.approvals_required:
             return request
         request.state = "approved"
         request.save()
-        target = request.new_cluster if request.mode == "branch" else request.cluster
-        try:
-            job = launch(RESTORE_KIND, target, user=request.requested_by, params={"restore": request.pk})
-        except JobConflict as exc:
-            transaction.set_rollback(True)
-            raise RestoreConflict(f"{target.name} is busy: {exc}; approve again when it is done",
-                                  exc.running_job) from None
-        request.state, request.job = "running", job
-        request.save()
+        _start(request, request.requested_by, "approve again when it is done")
     return request
+
+
+def retry(request_id: int, user) -> RestoreRequest:
+    """Run a failed restore again, as approved: a new job of the same request, which converges from wherever the
+    failed one stopped (needs the dba role, like asking; 409 unless the request failed)."""
+    with transaction.atomic():
+        request = RestoreRequest.objects.select_for_update().get(pk=request_id)
+        if not access_of(user).can(CHANGE, request.cluster.deployment_id):
+            raise RestoreForbidden(f"to run a restore again {missing(CHANGE)}")
+        follow_job(request)
+        if request.state != "failed":
+            raise RestoreConflict(f"restore #{request.pk} is {request.state}; only a failed restore runs again")
+        if request.mode == "branch" and request.new_cluster is None:
+            raise RestoreConflict(f"the branch cluster of restore #{request.pk} was deleted; ask for a new restore")
+        request.state = "approved"
+        request.save()
+        _start(request, user, "run it again when that job is done")
+    return request
+
+
+def _start(request: RestoreRequest, user, when_busy: str):
+    """Start the restore job of an approved request (state running), or undo the transaction and refuse (409)
+    when its target cluster is busy with another job."""
+    from tasks.jobs import JobConflict, launch
+
+    target = request.new_cluster if request.mode == "branch" else request.cluster
+    try:
+        job = launch(RESTORE_KIND, target, user=user, params={"restore": request.pk})
+    except JobConflict as exc:
+        transaction.set_rollback(True)
+        raise RestoreConflict(f"{target.name} is busy: {exc}; {when_busy}", exc.running_job) from None
+    request.state, request.job = "running", job
+    request.save()
 
 
 def reject(request_id: int, user, comment: str = "") -> RestoreRequest:

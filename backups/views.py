@@ -1,6 +1,6 @@
 """Console pages of point-in-time restores: the request form (the time picker bounded by the recovery window),
-the history with the approval queue (approve or reject with a comment; never one's own request), through the
-same rules as the API (backups.restores)."""
+the history with the approval queue (approve or reject with a comment; never one's own request) and a failed
+restore run again, through the same rules as the API (backups.restores)."""
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -60,6 +60,7 @@ def restore_list(request, problem: str = "", status: int = 200):
         restores.expire_if_overdue(item)
         restores.follow_job(item)
         item.can_decide = access.can(APPROVE, item.cluster.deployment_id)
+        item.can_retry = access.can(CHANGE, item.cluster.deployment_id)
     return render(request, "backups/restore_list.html", {
         "items": items, "problem": problem,
     }, status=status)
@@ -74,6 +75,19 @@ def restore_decide(request, pk: int, decision: str):
         return restore_list(request, f"no decision {decision!r}", status=404)
     try:
         decide(pk, request.user, request.POST.get("comment", ""))
+    except restores.RestoreForbidden as exc:
+        return restore_list(request, str(exc), status=403)
+    except restores.RestoreConflict as exc:
+        return restore_list(request, str(exc), status=409)
+    return redirect("restore-list")
+
+
+@login_required
+@require_POST
+def restore_retry(request, pk: int):
+    get_scoped_or_404(RestoreRequest.objects.all(), request.user, pk=pk)
+    try:
+        restores.retry(pk, request.user)
     except restores.RestoreForbidden as exc:
         return restore_list(request, str(exc), status=403)
     except restores.RestoreConflict as exc:

@@ -26,6 +26,7 @@ urlpatterns = [
     path("clusters/<int:pk>/do/<slug:action>/", console_actions.cluster_action, name="cluster-action"),
     path("restores/", backup_views.restore_list, name="restore-list"),
     path("restores/new/", backup_views.restore_new, name="restore-new"),
+    path("restores/<int:pk>/retry/", backup_views.restore_retry, name="restore-retry"),
     path("restores/<int:pk>/<slug:decision>/", backup_views.restore_decide, name="restore-decide"),
     path("audit/", audit_views.audit, name="audit"),
     path("nodes/", node_views.node_list, name="node-list"),

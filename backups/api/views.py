@@ -39,7 +39,7 @@ DECISION_RESPONSES = {200: serializers.RestoreRequestSerializer,
 class RestoreRequestViewSet(RoleScopedViewSetMixin, ChangeAttributionMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
                             mixins.CreateModelMixin, viewsets.GenericViewSet):
     """Point-in-time restores: ask (branch into a new cluster, or in place), then a second person approves or
-    rejects; the approval that completes the count starts the restore job."""
+    rejects; the approval that completes the count starts the restore job; a failed one can be run again."""
 
     queryset = RestoreRequest.objects.select_related("cluster", "new_cluster", "requested_by", "job") \
         .prefetch_related("decisions")
@@ -77,12 +77,28 @@ class RestoreRequestViewSet(RoleScopedViewSetMixin, ChangeAttributionMixin, mixi
     def reject(self, request, pk=None):
         return self._decide(restores.reject, request, pk)
 
+    @extend_schema(request=None, responses={
+        200: serializers.RestoreRequestSerializer,
+        403: OpenApiResponse(description="no dba role in the cluster's deployment"),
+        409: OpenApiResponse(description="the restore has not failed, its branch cluster is gone, or the target "
+                                         "cluster is busy")})
+    @action(detail=True, methods=["post"])
+    def retry(self, request, pk=None):
+        """Run a failed restore again, as it was approved: a new job that converges from where the last one
+        stopped."""
+        restore_id = self.get_object().pk
+        return self._answer(lambda: restores.retry(restore_id, request.user))
+
     def _decide(self, decide, request, pk):
         body = serializers.RestoreCommentSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         restore_id = self.get_object().pk
+        return self._answer(lambda: decide(restore_id, request.user, body.validated_data["comment"]))
+
+    def _answer(self, change):
+        """The request after `change`, or the refusal: 403, or 409 with the running job when there is one."""
         try:
-            decided = decide(restore_id, request.user, body.validated_data["comment"])
+            changed = change()
         except restores.RestoreForbidden as exc:
             raise PermissionDenied(str(exc)) from None
         except restores.RestoreConflict as exc:
@@ -90,7 +106,7 @@ class RestoreRequestViewSet(RoleScopedViewSetMixin, ChangeAttributionMixin, mixi
             if exc.running_job is not None:
                 body["running_job"] = exc.running_job.pk
             return Response(body, status=status.HTTP_409_CONFLICT)
-        return Response(self.get_serializer(self.get_queryset().get(pk=decided.pk)).data)
+        return Response(self.get_serializer(self.get_queryset().get(pk=changed.pk)).data)
 
 
 def refreshed(item: RestoreRequest) -> RestoreRequest:

@@ -265,8 +265,8 @@ def walk(patterns, prefix=""):
 
 # console routes whose POST changes a deployment's objects or starts a job; every other route's POST must
 # change nothing (a page that only reads, or the header's deployment choice kept in the session)
-MUTATING = {"cluster-new", "cluster-action", "restore-new", "restore-decide", "node-list", "node-check",
-            "job-cancel", "members", "member-remove"}
+MUTATING = {"cluster-new", "cluster-action", "restore-new", "restore-decide", "restore-retry", "node-list",
+            "node-check", "job-cancel", "members", "member-remove"}
 
 
 def footprint():

@@ -1,7 +1,7 @@
 """Point-in-time restore requests through the API: what is refused (with the field and the rule, nothing saved),
 the approval rules (approver permission, never the requester, the configured number of approvals), rejection and
-expiry, the declared branch cluster, and the change log of every transition. The restore job itself runs in
-tests/e2e/test_restores.py."""
+expiry, the declared branch cluster, running a failed restore again, and the change log of every transition. The
+restore job itself runs in tests/e2e/test_restores.py."""
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -223,6 +223,59 @@ def test_the_request_follows_its_job_to_the_end(people, source):
     Job.objects.filter(pk=running.data["job"]).update(status="succeeded", result={"reached": reached})
     shown = client_for(people["viewer"]).get(f"/api/v1/restores/{created['id']}/").data
     assert (shown["state"], shown["reached"]) == ("succeeded", reached)
+
+
+def failed_branch_restore(people, source) -> dict:
+    """A branch request approved, whose job then failed."""
+    created = ask(people, branch_body(source)).data
+    running = client_for(people["approver"]).post(f"/api/v1/restores/{created['id']}/approve/", {}, format="json")
+    Job.objects.filter(pk=running.data["job"]).update(status="failed", error="step 'restore' failed: disk full")
+    return {**created, "job": running.data["job"]}
+
+
+def test_a_failed_restore_runs_again_as_approved_by_a_dba(people, source):
+    failed = failed_branch_restore(people, source)
+    url = f"/api/v1/restores/{failed['id']}/retry/"
+    for role in ("viewer", "approver"):
+        refused = client_for(people[role]).post(url, {}, format="json")
+        assert refused.status_code == 403 and "dba" in refused.data["detail"], (role, refused.data)
+    assert client_for(people["viewer"]).get(f"/api/v1/restores/{failed['id']}/").data["state"] == "failed"
+    response = client_for(people["requester"]).post(url, {}, format="json")
+    assert response.status_code == 200, response.data
+    assert response.data["state"] == "running" and response.data["job"] != failed["job"]
+    job = Job.objects.get(pk=response.data["job"])
+    assert (job.kind, job.params, job.object_id, job.requested_by) == (
+        "pgsql.restore", {"restore": failed["id"]}, failed["new_cluster"], people["requester"])
+    assert Job.objects.get(pk=failed["job"]).status == "failed", "the failed job stays in the history"
+    states = [c.after["state"] for c in ObjectChange.objects.filter(
+        object_id=failed["id"], content_type__model="restorerequest").order_by("time", "pk")]
+    assert states == ["pending", "approved", "running", "failed", "approved", "running"]
+    again = client_for(people["requester"]).post(url, {}, format="json")
+    assert again.status_code == 409 and "is running; only a failed restore runs again" in again.data["detail"]
+
+
+def test_only_a_failed_restore_runs_again(people, source):
+    created = ask(people, branch_body(source)).data
+    pending = client_for(people["requester"]).post(f"/api/v1/restores/{created['id']}/retry/", {}, format="json")
+    assert pending.status_code == 409 and "is pending" in pending.data["detail"]
+    assert not Job.objects.exists()
+
+
+def test_a_failed_branch_restore_whose_cluster_was_deleted_is_asked_for_anew(people, source):
+    failed = failed_branch_restore(people, source)
+    PGCluster.objects.filter(pk=failed["new_cluster"]).delete()
+    response = client_for(people["requester"]).post(f"/api/v1/restores/{failed['id']}/retry/", {}, format="json")
+    assert response.status_code == 409 and "was deleted; ask for a new restore" in response.data["detail"]
+    assert RestoreRequest.objects.get().state == "failed" and Job.objects.count() == 1
+
+
+def test_running_again_while_the_cluster_is_busy_is_409_and_changes_nothing(people, source):
+    failed = failed_branch_restore(people, source)
+    busy = factories_job(PGCluster.objects.get(pk=failed["new_cluster"]))
+    response = client_for(people["requester"]).post(f"/api/v1/restores/{failed['id']}/retry/", {}, format="json")
+    assert response.status_code == 409 and response.data["running_job"] == busy.pk
+    request = RestoreRequest.objects.get()
+    assert (request.state, request.job_id) == ("failed", failed["job"])
 
 
 def factories_job(cluster):

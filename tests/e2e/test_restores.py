@@ -1,8 +1,9 @@
 """Point-in-time restores end to end on the shared pg-test cluster (its backups in the S3 repository by now):
 rows committed at known times, transaction ids, a named restore point and an LSN, then branch restores into a
 one-node cluster on the sandbox's free node — approved by a second user, the requester's own approval refused —
-each yielding exactly the rows committed by its target; a restore drill of the newest backup on that node; and an
-in-place restore that rolls pg-test back, after which its replicas stream again and a new full backup exists."""
+each yielding exactly the rows committed by its target, one stopped midway and run again; a restore drill of the
+newest backup on that node; and an in-place restore that rolls pg-test back, after which its replicas stream again
+and a new full backup exists."""
 import time
 from datetime import datetime
 
@@ -140,6 +141,37 @@ def test_branch_restores_to_a_restore_point_and_to_an_lsn(provisioned, committed
     assert branch(provisioned, approver, "pg-test-n", "name", "e2e-before-4")[1] == [1, 2, 3]
     shown, found = branch(provisioned, approver, "pg-test-l", "lsn", history["lsn"])
     assert found == [1, 2, 3]
+
+
+def test_a_restore_stopped_midway_runs_again_and_lands_where_asked(provisioned, committed, approver, history):
+    """The restore job is cancelled once it has begun restoring into the branch's data directory (the request reads
+    failed); running the request again converges from that half-done node to the asked point."""
+    client, node, name = provisioned.client, free_node(provisioned), "pg-test-r"
+    created = client.post("/api/v1/restores/", {
+        "cluster": provisioned.cluster_id, "reason": "e2e", "mode": "branch", "new_cluster": name,
+        "nodes": [node.ip], "target_type": "time", "target": history["time"]}, format="json")
+    assert created.status_code == 201, created.data
+    url = f"/api/v1/restores/{created.data['id']}/"
+    first = approver.post(f"{url}approve/", {"comment": "ok"}, format="json").data["job"]
+    deadline = time.monotonic() + 300
+    while not client.get(f"/api/v1/jobs/{first}/").data["progress"]["name"].startswith(("restore", "recover")):
+        assert time.monotonic() < deadline, client.get(f"/api/v1/jobs/{first}/").data
+        time.sleep(0.1)
+    assert client.post(f"/api/v1/jobs/{first}/cancel/").status_code == 202
+    assert wait_job(client, first)["status"] == "cancelled"
+    assert client.get(url).data["state"] == "failed"
+    try:
+        again = client.post(f"{url}retry/", {}, format="json")
+        assert again.status_code == 200 and again.data["state"] == "running", again.data
+        job = wait_job(client, again.data["job"])
+        assert job["status"] == "succeeded", (job["error"], [line["text"] for line in job_log(client, job["id"])][-20:])
+        shown = client.get(url).data
+        assert shown["state"] == "succeeded" and shown["reached"] == job["result"]["reached"]
+        assert rows(node.ip) == [1, 2]
+    finally:
+        cluster_id = created.data["new_cluster"]
+        succeeded(client, client.post(f"/api/v1/clusters/{cluster_id}/destroy/", {"confirm": name}, format="json"))
+        assert client.delete(f"/api/v1/clusters/{cluster_id}/").status_code == 204
 
 
 def test_a_restore_drill_verifies_the_newest_backup_and_leaves_the_scratch_node_empty(provisioned, committed,

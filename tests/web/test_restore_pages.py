@@ -1,5 +1,6 @@
 """Console pages of restores: asking through the form (errors next to the fields, nothing saved), the approval
-queue (approve and reject buttons for approvers, never on their own requests), and refusals shown, not 500."""
+queue (approve and reject buttons for approvers, never on their own requests), running a failed restore again, and
+refusals shown, not 500."""
 import pytest
 from django.test import Client
 
@@ -89,3 +90,23 @@ def test_errors_appear_next_to_their_field(django_user_model, source):
                                           "target": "yesterday", "new_cluster": "pg-x", "reason": "x"}).content.decode()
     after_target = page.split('name="target"')[1].split("<label")[0]
     assert "field-errors" in after_target and "ISO 8601" in after_target
+
+
+def test_a_failed_restore_offers_run_again_to_a_dba(django_user_model, source):
+    asker = logged_in(django_user_model, "asker", source.deployment, "dba")
+    approver = logged_in(django_user_model, "approver", source.deployment, "approver")
+    free = factories.node(source.deployment)
+    asker.post("/restores/new/", {"cluster": source.pk, "mode": "branch", "target_type": "latest",
+                                  "new_cluster": f"{source.name}-b", "nodes": [free.ip], "reason": "drill"})
+    request = RestoreRequest.objects.get()
+    approver.post(f"/restores/{request.pk}/approve/", {"comment": "ok"})
+    request.refresh_from_db()
+    assert f"/restores/{request.pk}/retry/" not in asker.get("/restores/").content.decode(), "not while running"
+    Job.objects.filter(pk=request.job_id).update(status="failed", error="step 'restore' failed")
+    assert f"/restores/{request.pk}/retry/" not in approver.get("/restores/").content.decode()
+    assert approver.post(f"/restores/{request.pk}/retry/").status_code == 403
+    assert f"/restores/{request.pk}/retry/" in asker.get("/restores/").content.decode()
+    assert asker.post(f"/restores/{request.pk}/retry/").status_code == 302
+    request.refresh_from_db()
+    assert request.state == "running" and Job.objects.filter(kind="pgsql.restore").count() == 2
+    assert asker.post(f"/restores/{request.pk}/retry/").status_code == 409
