@@ -26,6 +26,9 @@ DEAD_PEER_MS = 10_000
 BACKOFF = (0.2, 0.5, 1.0, 2.0)
 STDERR_TAIL_LINES = 20
 LOCAL_GRACE = 2.0  # the remote `timeout` normally fires first; this is the local backstop
+# sshd may send a command's exit status before the last of its output: that arrives until the server's EOF,
+# which a command leaving a background process on its stdout delays; wait this long for it after the exit
+EOF_GRACE = 2.0
 
 LineCallback = Callable[[str, str], None]  # (stream "stdout" | "stderr", line without newline)
 
@@ -197,17 +200,22 @@ class Connection:
 
     @staticmethod
     def _pump(channel: paramiko.Channel, out: _Lines, err: _Lines, deadline: float) -> int | None:
-        """Feed output to the line splitters until the command exits; None when the deadline passes."""
+        """Feed output to the line splitters until the command has exited and its output has ended (the server's
+        EOF, or EOF_GRACE after the exit); None when the deadline passes."""
+        exited = None
         while True:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 return None
-            select.select([channel], [], [], min(remaining, 0.5))
+            select.select([channel], [], [], min(remaining, 0.1 if exited else 0.5))
             while channel.recv_ready():
                 out.feed(channel.recv(65536))
             while channel.recv_stderr_ready():
                 err.feed(channel.recv_stderr(65536))
-            if channel.exit_status_ready() and not channel.recv_ready() and not channel.recv_stderr_ready():
+            if exited is None and channel.exit_status_ready():
+                exited = time.monotonic()
+            ended = channel.eof_received or (exited is not None and time.monotonic() - exited > EOF_GRACE)
+            if exited is not None and ended and not channel.recv_ready() and not channel.recv_stderr_ready():
                 out.feed(b"", final=True)
                 err.feed(b"", final=True)
                 return channel.recv_exit_status()

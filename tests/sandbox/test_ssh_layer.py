@@ -7,6 +7,7 @@ from django.core.management import call_command
 from clusters.models import Node
 from tasks import ssh
 from tasks.sandbox.keys import generate_ed25519
+from tasks.node_check import BINARIES, probe_script
 from tasks.ssh.connection import Connection
 
 pytestmark = [pytest.mark.sandbox, pytest.mark.django_db(transaction=True)]
@@ -60,6 +61,27 @@ def test_output_is_streamed_line_by_line(sandbox_nodes):
     first, last = seen[0][0], seen[-1][0]
     assert last - first > 0.5, "lines arrived together at the end, not as they were printed"
     assert result.stdout == "out1\nout2\nout3\n"
+
+
+def test_the_whole_output_is_read_though_the_exit_status_may_come_first(sandbox_nodes):
+    """sshd can send the exit status before the last lines a command printed (seen as `check node` facts cut
+    short on a busy machine, a few runs in a hundred): output is read until the server's EOF."""
+    script = probe_script()  # many short commands, each printing one line
+    expected = {node.ip: ssh.run(node, script, timeout=20).stdout for node in sandbox_nodes}
+    assert all(text.count("\n") == len(BINARIES) + 11 for text in expected.values()), expected
+    short = [(node.ip, run) for run in range(60) for node in sandbox_nodes
+             if ssh.run(node, script, timeout=20).stdout != expected[node.ip]]
+    assert short == []
+
+
+def test_a_background_process_keeping_stdout_open_does_not_hold_the_command(sandbox_nodes):
+    started = time.monotonic()
+    result = ssh.run(sandbox_nodes[0], "sleep 30 & echo $!", timeout=20)
+    try:
+        assert result.exit_code == 0 and result.stdout.strip().isdigit()
+        assert time.monotonic() - started < 10
+    finally:
+        ssh.run(sandbox_nodes[0], ssh.build("kill", result.stdout.strip()), check=False)
 
 
 def test_timeout_raises_and_kills_the_remote_command(sandbox_nodes):
