@@ -73,21 +73,20 @@ def restore_decide(request, pk: int, decision: str):
     decide = {"approve": restores.approve, "reject": restores.reject}.get(decision)
     if decide is None:
         return restore_list(request, f"no decision {decision!r}", status=404)
-    try:
-        decide(pk, request.user, request.POST.get("comment", ""))
-    except restores.RestoreForbidden as exc:
-        return restore_list(request, str(exc), status=403)
-    except restores.RestoreConflict as exc:
-        return restore_list(request, str(exc), status=409)
-    return redirect("restore-list")
+    return _list_after(request, lambda: decide(pk, request.user, request.POST.get("comment", "")))
 
 
 @login_required
 @require_POST
 def restore_retry(request, pk: int):
     get_scoped_or_404(RestoreRequest.objects.all(), request.user, pk=pk)
+    return _list_after(request, lambda: restores.retry(pk, request.user))
+
+
+def _list_after(request, change):
+    """Back to the list after `change`, or the list with the refusal (403, or 409)."""
     try:
-        restores.retry(pk, request.user)
+        change()
     except restores.RestoreForbidden as exc:
         return restore_list(request, str(exc), status=403)
     except restores.RestoreConflict as exc:

@@ -109,8 +109,9 @@ class PGInstance(ChangeLoggedModel):
     live_role = models.CharField(max_length=8, blank=True, help_text="role Patroni reports, not the requested one")
     live_state = models.CharField(max_length=32, blank=True, help_text="Patroni's state of the member")
     live_timeline = models.PositiveIntegerField(null=True, blank=True)
-    live_lag_mb = models.FloatField(null=True, blank=True, help_text="replication lag in MB: WAL the replica has not flushed, read on the primary "
-                                    "(Patroni's figure for a replica the primary does not stream to)")
+    live_lag_mb = models.FloatField(null=True, blank=True, help_text=(
+        "replication lag in MB: WAL the replica has not flushed, read on the primary (Patroni's figure for a "
+        "replica the primary does not stream to)"))
     live_updated = models.DateTimeField(null=True, blank=True)
     secret_vars = EncryptedJSONField(help_text="host-level secret vars")
 

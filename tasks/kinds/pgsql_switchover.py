@@ -38,7 +38,7 @@ class Choice(NamedTuple):
     may_pass: bool = False
 
 
-def candidate_problem(cluster, state: dict, candidate: str | None) -> Choice:
+def choose_candidate(cluster, state: dict, candidate: str | None) -> Choice:
     """The choice of the replica to promote, from the live state just recorded."""
     leader = state.get("leader")
     if not leader:
@@ -88,7 +88,7 @@ def settled_choice(cluster, candidate: str | None, settle: float, timeout: float
     deadline = time.monotonic() + settle
     while True:
         state = record_live_state(cluster, timeout=timeout)
-        choice = candidate_problem(cluster, state, candidate)
+        choice = choose_candidate(cluster, state, candidate)
         if choice.problem is None or not choice.may_pass or time.monotonic() >= deadline:
             return state, choice
         time.sleep(0.5)

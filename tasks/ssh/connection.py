@@ -207,7 +207,7 @@ class Connection:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 return None
-            select.select([channel], [], [], min(remaining, 0.1 if exited else 0.5))
+            select.select([channel], [], [], min(remaining, 0.5))
             while channel.recv_ready():
                 out.feed(channel.recv(65536))
             while channel.recv_stderr_ready():

@@ -4,7 +4,7 @@ import pytest
 
 from clusters import models
 from tasks.kinds import pgsql_switchover
-from tasks.kinds.pgsql_switchover import Choice, candidate_problem, settled_choice
+from tasks.kinds.pgsql_switchover import Choice, choose_candidate, settled_choice
 from tasks.operations import haproxy
 from tests import factories
 
@@ -24,8 +24,8 @@ def cluster():
 @pytest.mark.django_db
 def test_the_healthiest_replica_is_chosen_when_none_is_named(cluster):
     state = {"leader": f"{cluster.name}-1"}
-    assert candidate_problem(cluster, state, None) == Choice(f"{cluster.name}-3")
-    assert candidate_problem(cluster, state, f"{cluster.name}-2") == Choice(f"{cluster.name}-2")
+    assert choose_candidate(cluster, state, None) == Choice(f"{cluster.name}-3")
+    assert choose_candidate(cluster, state, f"{cluster.name}-2") == Choice(f"{cluster.name}-2")
 
 
 @pytest.mark.django_db
@@ -40,16 +40,16 @@ def test_the_healthiest_replica_is_chosen_when_none_is_named(cluster):
 ])
 def test_an_unhealthy_or_wrong_candidate_is_refused(cluster, change, candidate, message, may_pass):
     cluster.instances.filter(pg_seq=2).update(**change)
-    choice = candidate_problem(cluster, {"leader": f"{cluster.name}-1"}, cluster.name + candidate)
+    choice = choose_candidate(cluster, {"leader": f"{cluster.name}-1"}, cluster.name + candidate)
     assert choice.candidate is None and message in choice.problem and choice.may_pass is may_pass
 
 
 @pytest.mark.django_db
 def test_no_leader_or_no_healthy_replica_is_refused(cluster):
-    assert "has no leader now" in candidate_problem(cluster, {"leader": None}, None).problem
+    assert "has no leader now" in choose_candidate(cluster, {"leader": None}, None).problem
     cluster.instances.filter(pg_seq__gt=1).update(live_state="stopped")
     cluster.instances.filter(pg_seq=3).update(vars={"nofailover": True}, live_lag_mb=None)
-    assert candidate_problem(cluster, {"leader": f"{cluster.name}-1"}, None).problem == (
+    assert choose_candidate(cluster, {"leader": f"{cluster.name}-1"}, None).problem == (
         f"{cluster.name} has no healthy streaming replica to switch over to ({cluster.name}-2: role replica, state "
         f"stopped, lag 0.5 MB; {cluster.name}-3: role replica, state stopped, lag unknown, tagged nofailover; "
         f"pg_rpo allows 1048576 bytes)")
